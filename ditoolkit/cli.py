@@ -1,0 +1,58 @@
+"""Command line: ``python -m ditoolkit sandbox|plan|apply|undo|demo``.
+
+Each sub-command is a small function that parses nothing itself and delegates to the package.
+Exit status: 0 success, 1 rows failed or held back, 2 refused (configuration, mapping, auth).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ditoolkit.errors import DitoolkitError
+
+EXIT_OK, EXIT_ROWS, EXIT_REFUSED = 0, 1, 2
+
+
+def _sandbox_start(args: argparse.Namespace) -> int:
+    from ditoolkit.sandbox.runner import serve
+
+    ports = {
+        k: v for k, v in {"salesforce": args.sf_port, "dialoginsight": args.di_port}.items() if v
+    }
+    asyncio.run(serve(Path(args.data_dir), seed=args.seed, host=args.host, ports=ports))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ditoolkit", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sandbox = commands.add_parser("sandbox", help="local Salesforce and Dialog Insight emulators")
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    start = sandbox_commands.add_parser("start", help="run both sandboxes in the foreground")
+    start.add_argument(
+        "--data-dir", required=True, help="where state, certificates and sandbox.json live"
+    )
+    start.add_argument("--seed", choices=["demo", "empty"], default="demo")
+    start.add_argument("--host", default="127.0.0.1")
+    start.add_argument("--sf-port", type=int, default=0)
+    start.add_argument("--di-port", type=int, default=0)
+    start.set_defaults(handler=_sandbox_start)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except DitoolkitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return EXIT_REFUSED
