@@ -49,3 +49,19 @@ def test_write_result_csv_has_headers_when_empty(tmp_path) -> None:
         "error_code",
         "message",
     ]
+
+
+def test_secret_never_shows_its_value() -> None:
+    import logging
+    import pickle
+
+    from ditoolkit.secrets import Secret, reveal
+
+    secret = Secret("hunter2")
+    assert "hunter2" not in repr(secret) + str(secret) + f"{secret}" + f"{secret!r}"
+    assert "hunter2" not in logging.Formatter().format(
+        logging.LogRecord("x", logging.INFO, __file__, 1, "pw=%s", (secret,), None)
+    )
+    assert reveal(secret) == "hunter2" and reveal("plain") == "plain" and reveal(None) is None
+    with pytest.raises(TypeError):
+        pickle.dumps(secret)
