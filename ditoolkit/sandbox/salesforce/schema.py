@@ -59,6 +59,7 @@ class FieldDef:
         relationship_name: name of the parent relationship (``Account`` for ``AccountId``).
         custom: a custom field (``__c``).
         formula: an SQL expression for a computed field (``Name`` of Contact), else ``None``.
+        defaulted_on_create: the server fills it in on create when absent (``OwnerId``).
     """
 
     name: str
@@ -77,6 +78,7 @@ class FieldDef:
     relationship_name: str | None = None
     custom: bool = False
     formula: str | None = None
+    defaulted_on_create: bool = False
 
     @property
     def sql_type(self) -> str:
@@ -271,7 +273,9 @@ def _di_contact_id() -> FieldDef:
 
 
 def _objects() -> list[tuple[str, str, str, str, tuple[FieldDef, ...], bool]]:
-    owner = _ref("OwnerId", "User", "Owner", nillable=False, label="Owner ID")
+    owner = _ref(
+        "OwnerId", "User", "Owner", nillable=False, label="Owner ID", defaulted_on_create=True
+    )
     return [
         (
             "Account",
