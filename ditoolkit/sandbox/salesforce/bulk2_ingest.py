@@ -1,0 +1,328 @@
+"""Processing a Bulk API 2.0 ingest job: its uploaded CSV, through the store, into result CSVs.
+
+Rows go to the store in chunks of 10,000 (Salesforce's internal batch size), each chunk with
+``all_or_none=False`` so one bad row never holds back the others. A problem with the upload as
+a whole (unknown column, wrong line ending) fails the job; a problem with one row (a value
+that does not fit its field, a missing parent, a store validation error) fails that row only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from ditoolkit.sandbox.salesforce.bulk2_csv import (
+    NULL_MARKER,
+    UploadError,
+    ValueProblem,
+    converter,
+    read_upload,
+    result_file,
+    row_error,
+)
+from ditoolkit.sandbox.salesforce.store import FieldDef, ObjectDef, SaveResult, Store
+
+log = logging.getLogger(__name__)
+
+CHUNK_SIZE = 10_000
+_IN_LIST_SIZE = 500
+_DELETES = frozenset({"delete", "hardDelete"})
+
+
+@dataclass(frozen=True)
+class IngestSpec:
+    """What an ingest job was created with (names as Salesforce spells them)."""
+
+    object_name: str
+    operation: str
+    external_id_field: str | None
+    column_delimiter: str
+    line_ending: str
+
+
+@dataclass
+class IngestOutcome:
+    """How an ingest job ended: its state, counters and the three result files."""
+
+    state: str
+    processed: int = 0
+    failed: int = 0
+    error_message: str | None = None
+    results: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One uploaded column: a field of the object, or a parent's key through a relationship."""
+
+    header: str
+    field: FieldDef
+    convert: Callable[[str], Any]
+    parent: ObjectDef | None = None
+    parent_key: FieldDef | None = None
+
+
+@dataclass
+class _Row:
+    cells: list[str]
+    record: dict[str, Any] = field(default_factory=dict)
+    refs: dict[str, tuple[Column, str]] = field(default_factory=dict)
+    sf_id: str = ""
+    created: bool = False
+    error: str | None = None
+
+
+def run_ingest(store: Store, spec: IngestSpec, body: bytes) -> IngestOutcome:
+    """Process one ingest job's upload and return its outcome (never raises for bad data)."""
+    try:
+        header, rows = read_upload(
+            body, delimiter=spec.column_delimiter, line_ending=spec.line_ending
+        )
+        target = store.describe(spec.object_name)
+        if target is None:
+            raise UploadError(f"InvalidEntity : sObject type '{spec.object_name}' is not supported")
+        columns = resolve_columns(store, target, header)
+    except UploadError as exc:
+        unprocessed = _unprocessed_file(body, spec)
+        return IngestOutcome("Failed", error_message=str(exc), results=unprocessed)
+    done: list[_Row] = []
+    while chunk := [_Row(cells) for cells in islice(rows, CHUNK_SIZE)]:
+        _process_chunk(store, spec, target, columns, chunk)
+        done.extend(chunk)
+    return _outcome(header, done)
+
+
+def resolve_columns(store: Store, target: ObjectDef, header: list[str]) -> list[Column]:
+    """Match the header's names to fields (case-insensitive; ``Account.Ext__c`` style too).
+
+    Raises:
+        UploadError: a name is no field of the object, or appears twice.
+    """
+    columns: list[Column] = []
+    seen: set[str] = set()
+    for name in header:
+        column = _column(store, target, name.strip())
+        if column is None:
+            raise UploadError(f"InvalidBatch : Field name not found : {name}")
+        key = name.strip().lower()
+        if key in seen:
+            raise UploadError(f"InvalidBatch : Duplicate field name : {name}")
+        seen.add(key)
+        columns.append(column)
+    return columns
+
+
+def _column(store: Store, target: ObjectDef, name: str) -> Column | None:
+    if "." not in name:
+        found = target.field(name)
+        return Column(name, found, converter(found.type)) if found else None
+    relationship, _, key_name = name.partition(".")
+    reference = next(
+        (
+            f
+            for f in target.fields
+            if f.relationship_name and f.relationship_name.lower() == relationship.lower()
+        ),
+        None,
+    )
+    if reference is None or not reference.reference_to:
+        return None
+    parent = store.describe(reference.reference_to[0])
+    key = parent.field(key_name) if parent else None
+    if parent is None or key is None or not (key.external_id or key.unique or key.type == "id"):
+        return None
+    return Column(name, reference, converter(key.type), parent, key)
+
+
+def _process_chunk(
+    store: Store, spec: IngestSpec, target: ObjectDef, columns: list[Column], rows: list[_Row]
+) -> None:
+    width = len(columns)
+    for row in rows:
+        if len(row.cells) != width:
+            row.error = row_error(
+                "INVALID_FIELD", f"the row has {len(row.cells)} values, the header {width} names"
+            )
+            continue
+        _build_record(spec, columns, row)
+    _resolve_parents(store, [r for r in rows if r.error is None and r.refs])
+    ready = [r for r in rows if r.error is None]
+    if not ready:
+        return
+    try:
+        results = _send(store, spec, target, ready)
+    except Exception as exc:  # a store failure fails its rows, never the whole sandbox
+        log.exception("bulk ingest chunk failed in the store")
+        for row in ready:
+            row.error = row_error("UNKNOWN_EXCEPTION", f"{type(exc).__name__}: {exc}")
+        return
+    for row, result in zip(ready, results, strict=True):
+        _apply_result(row, result)
+
+
+def _build_record(spec: IngestSpec, columns: list[Column], row: _Row) -> None:
+    for column, cell in zip(columns, row.cells, strict=True):
+        if cell == "":
+            continue
+        target_field = column.field
+        if cell == NULL_MARKER:
+            row.record[target_field.name] = None
+            continue
+        try:
+            value = column.convert(cell)
+        except ValueProblem:
+            label = (column.parent_key or target_field).label or target_field.name
+            row.error = row_error(
+                "INVALID_TYPE_ON_FIELD_IN_RECORD",
+                f"{label}: value not of required type: {cell}",
+                [target_field.name],
+            )
+            return
+        if column.parent_key is not None:
+            row.refs[target_field.name] = (column, value)
+        else:
+            row.record[target_field.name] = value
+    row.error = _writability_error(spec, columns, row)
+
+
+def _writability_error(spec: IngestSpec, columns: list[Column], row: _Row) -> str | None:
+    if spec.operation in _DELETES:
+        return None if row.record.get("Id") else _missing_id(spec.operation)
+    if spec.operation == "update" and not row.record.get("Id"):
+        return _missing_id("update")
+    if spec.operation == "upsert":
+        key = spec.external_id_field or "Id"
+        if row.record.get(key) in (None, ""):
+            return row_error("MISSING_ARGUMENT", f"{key} not specified")
+    blocked = [
+        c.field.name
+        for c in columns
+        if c.field.name in row.record or c.field.name in row.refs
+        if not _writable(spec, c.field)
+    ]
+    if not blocked:
+        return None
+    return row_error(
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        f"Unable to create/update fields: {', '.join(blocked)}. Please check the security "
+        "settings of this field and verify that it is read/write for your profile or "
+        "permission set.",
+        blocked,
+    )
+
+
+def _writable(spec: IngestSpec, target_field: FieldDef) -> bool:
+    if target_field.name == "Id" and spec.operation in ("update", "upsert"):
+        return True
+    if spec.operation == "insert":
+        return target_field.createable
+    if spec.operation == "update":
+        return target_field.updateable
+    return target_field.createable or target_field.updateable
+
+
+def _missing_id(operation: str) -> str:
+    call = "delete" if operation in _DELETES else "update"
+    return row_error("MISSING_ARGUMENT", f"Id not specified in an {call} call")
+
+
+def _resolve_parents(store: Store, rows: list[_Row]) -> None:
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        for column, value in row.refs.values():
+            assert column.parent is not None and column.parent_key is not None
+            wanted.setdefault((column.parent.name, column.parent_key.name), set()).add(value)
+    found = {key: _parent_ids(store, *key, values) for key, values in wanted.items()}
+    for row in rows:
+        for field_name, (column, value) in row.refs.items():
+            assert column.parent is not None and column.parent_key is not None
+            parent_id = found[(column.parent.name, column.parent_key.name)].get(str(value).lower())
+            if parent_id is None:
+                row.error = row_error(
+                    "INVALID_FIELD",
+                    f"Foreign key external ID: {value} not found for field "
+                    f"{column.parent_key.name} in entity {column.parent.name}",
+                )
+                break
+            row.record[field_name] = parent_id
+
+
+def _parent_ids(store: Store, obj: str, key: str, values: set[str]) -> dict[str, str]:
+    """Parent ids by lower-cased key value (text keys compare without case, as in SOQL)."""
+    out: dict[str, str] = {}
+    ordered = sorted(values)
+    for start in range(0, len(ordered), _IN_LIST_SIZE):
+        chunk = ordered[start : start + _IN_LIST_SIZE]
+        listed = ", ".join(_soql_literal(v) for v in chunk)
+        result = store.query(f"SELECT Id, {key} FROM {obj} WHERE {key} IN ({listed})")
+        for record in result.records:
+            out.setdefault(str(record[key]).lower(), record["Id"])
+    return out
+
+
+def _soql_literal(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
+
+
+def _send(store: Store, spec: IngestSpec, target: ObjectDef, rows: list[_Row]) -> list[SaveResult]:
+    records = [row.record for row in rows]
+    if spec.operation == "insert":
+        return store.insert(target.name, records)
+    if spec.operation == "update":
+        return store.update(target.name, records)
+    if spec.operation == "upsert":
+        return store.upsert(target.name, spec.external_id_field or "Id", records)
+    ids = [str(record["Id"]) for record in records]
+    return store.delete(target.name, ids, hard=spec.operation == "hardDelete")
+
+
+def _apply_result(row: _Row, result: SaveResult) -> None:
+    row.sf_id = result.id or str(row.record.get("Id") or "")
+    if result.success:
+        row.created = result.created
+        return
+    first = result.errors[0] if result.errors else {}
+    row.error = row_error(
+        str(first.get("statusCode", "UNKNOWN_EXCEPTION")),
+        str(first.get("message", "")),
+        [str(f) for f in first.get("fields") or []],
+    )
+
+
+def _outcome(header: list[str], rows: list[_Row]) -> IngestOutcome:
+    good = [[r.sf_id, "true" if r.created else "false", *r.cells] for r in rows if r.error is None]
+    bad = [[r.sf_id, r.error or "", *r.cells] for r in rows if r.error is not None]
+    return IngestOutcome(
+        "JobComplete",
+        processed=len(rows),
+        failed=len(bad),
+        results={
+            "successfulResults": result_file(["sf__Id", "sf__Created"], good, header),
+            "failedResults": result_file(["sf__Id", "sf__Error"], bad, header),
+            "unprocessedRecords": result_file([], [], header),
+        },
+    )
+
+
+def _unprocessed_file(body: bytes, spec: IngestSpec) -> dict[str, str]:
+    """Result files of a job that failed as a whole: every row of the upload unprocessed."""
+    try:
+        header, rows = read_upload(
+            body, delimiter=spec.column_delimiter, line_ending=spec.line_ending
+        )
+    except UploadError:
+        return {"successfulResults": "", "failedResults": "", "unprocessedRecords": ""}
+    return {
+        "successfulResults": result_file(["sf__Id", "sf__Created"], [], header),
+        "failedResults": result_file(["sf__Id", "sf__Error"], [], header),
+        "unprocessedRecords": result_file([], list(rows), header),
+    }
+
+
+def aborted_results(upload: bytes | None, spec: IngestSpec) -> dict[str, str]:
+    """Result files of an aborted job: its upload (if any) is unprocessed."""
+    return _unprocessed_file(upload or b"", spec)

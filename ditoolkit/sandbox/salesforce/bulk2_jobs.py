@@ -1,0 +1,192 @@
+"""Where Bulk API 2.0 jobs live: one SQLite file (``bulk2.sqlite``) beside the sandbox's data.
+
+A job is its Salesforce job-info JSON (kept as Salesforce returns it) plus what it carries: the
+uploaded CSV of an ingest job, its three result CSVs, and the result rows of a query job (one
+CSV line each, so that a locator is just an offset). Jobs survive a restart of the sandbox; a
+job that a restart interrupted mid-processing is marked ``Failed``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ditoolkit.sandbox.salesforce.ids import make_id
+
+JOB_KEY_PREFIX = "750"
+TERMINAL_STATES = frozenset({"JobComplete", "Failed", "Aborted"})
+RESULT_KINDS = ("successfulResults", "failedResults", "unprocessedRecords")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, kind TEXT NOT NULL, info TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS uploads (job_id TEXT PRIMARY KEY, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS ingest_results (
+    job_id TEXT NOT NULL, kind TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (job_id, kind));
+CREATE TABLE IF NOT EXISTS query_rows (
+    job_id TEXT NOT NULL, seq INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+"""
+
+
+def sf_now() -> str:
+    """The current time as Salesforce writes it in job info (``2024-01-31T12:00:00.000+0000``)."""
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000"
+
+
+class JobBook:
+    """Thread-safe access to ``bulk2.sqlite``."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._fail_interrupted()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _fail_interrupted(self) -> None:
+        rows = self._db.execute("SELECT info FROM jobs").fetchall()
+        for (text,) in rows:
+            info = json.loads(text)
+            if info["state"] in ("UploadComplete", "InProgress"):
+                info["state"] = "Failed"
+                info["errorMessage"] = "InternalServerError : the sandbox restarted during the job"
+                self.save(info)
+
+    def create(self, kind: str, build: Any) -> dict[str, Any]:
+        """Create a job: ``build(job_id)`` returns its info; the new info is stored and returned."""
+        with self._tx() as db:
+            (last,) = db.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
+            job_id = make_id(JOB_KEY_PREFIX, last + 1)
+            info: dict[str, Any] = build(job_id)
+            db.execute(
+                "INSERT INTO jobs (id, seq, kind, info) VALUES (?, ?, ?, ?)",
+                (job_id, last + 1, kind, json.dumps(info)),
+            )
+        return info
+
+    def get(self, kind: str, job_id: str) -> dict[str, Any] | None:
+        """The info of job ``job_id`` (15 or 18 characters) of ``kind``, or ``None``."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT info FROM jobs WHERE kind = ? AND (id = ? OR substr(id, 1, 15) = ?)",
+                (kind, job_id, job_id),
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def list(self, kind: str) -> list[dict[str, Any]]:
+        """Every job of ``kind``, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT info FROM jobs WHERE kind = ? ORDER BY seq", (kind,)
+            ).fetchall()
+        return [json.loads(text) for (text,) in rows]
+
+    def save(self, info: dict[str, Any]) -> None:
+        """Store ``info`` (a job's new state), stamping ``systemModstamp``."""
+        info["systemModstamp"] = sf_now()
+        with self._lock:
+            self._db.execute(
+                "UPDATE jobs SET info = ? WHERE id = ?", (json.dumps(info), info["id"])
+            )
+
+    def transition(
+        self, kind: str, job_id: str, *, allowed: frozenset[str], to: str
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """Move a job to state ``to`` if it is in one of ``allowed`` states, atomically.
+
+        Returns:
+            The job's info (after the move when it happened, else as it is, ``None`` when there
+            is no such job) and whether the move happened.
+        """
+        with self._lock:
+            info = self.get(kind, job_id)
+            if info is None or info["state"] not in allowed:
+                return info, False
+            info["state"] = to
+            self.save(info)
+            return info, True
+
+    def delete(self, job_id: str) -> None:
+        """Forget a job and everything it carries."""
+        with self._tx() as db:
+            for table in ("jobs", "uploads", "ingest_results", "query_rows"):
+                column = "id" if table == "jobs" else "job_id"
+                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (job_id,))
+
+    def put_upload(self, job_id: str, body: bytes) -> bool:
+        """Keep an ingest job's CSV; ``False`` when the job already has one."""
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM uploads WHERE job_id = ?", (job_id,)).fetchone():
+                return False
+            db.execute("INSERT INTO uploads (job_id, body) VALUES (?, ?)", (job_id, body))
+        return True
+
+    def get_upload(self, job_id: str) -> bytes | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM uploads WHERE job_id = ?", (job_id,)
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_results(self, job_id: str, results: dict[str, str]) -> None:
+        """Keep an ingest job's result CSVs, keyed by :data:`RESULT_KINDS`."""
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO ingest_results (job_id, kind, body) VALUES (?, ?, ?)",
+                [(job_id, kind, body.encode("utf-8")) for kind, body in results.items()],
+            )
+
+    def get_result(self, job_id: str, kind: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM ingest_results WHERE job_id = ? AND kind = ?", (job_id, kind)
+            ).fetchone()
+        return bytes(row[0]).decode("utf-8") if row else None
+
+    def put_rows(self, job_id: str, lines: Iterable[str]) -> None:
+        """Keep a query job's result rows, each one CSV line (line ending included)."""
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO query_rows (job_id, seq, line) VALUES (?, ?, ?)",
+                ((job_id, seq, line) for seq, line in enumerate(lines)),
+            )
+
+    def iter_rows(self, job_id: str, *, start: int) -> Iterator[str]:
+        """A query job's result lines from offset ``start`` on, read in slices."""
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT line FROM query_rows WHERE job_id = ? AND seq >= ? ORDER BY seq "
+                    "LIMIT 5000",
+                    (job_id, start),
+                ).fetchall()
+            if not rows:
+                return
+            for (line,) in rows:
+                yield line
+            start += len(rows)

@@ -1,0 +1,199 @@
+"""Running a Bulk API 2.0 query job and writing its rows as Salesforce's result CSV.
+
+The query runs once, when the job is created; its rows are kept as CSV lines so that pages
+(``maxRecords``, ``locator``) are slices. Columns follow the SELECT list in canonical case,
+parent fields flattened as ``Account.Name``; every value is double-quoted, null is an empty
+cell, booleans are ``true``/``false`` and datetimes end in ``Z``, as Salesforce writes them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from ditoolkit.sandbox.salesforce.bulk2_csv import DELIMITERS, LINE_ENDINGS, quote
+from ditoolkit.sandbox.salesforce.bulk2_jobs import JobBook
+from ditoolkit.sandbox.salesforce.soql import SoqlError, SoqlObject, compile_query
+from ditoolkit.sandbox.salesforce.soql_parser import parse
+from ditoolkit.sandbox.salesforce.store import ObjectDef, Store
+
+_DATETIME_TAIL = "+0000"
+#: Without ``maxRecords`` a page holds every remaining row up to about this many bytes.
+DEFAULT_PAGE_BYTES = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """What a query job was created with."""
+
+    soql: str
+    operation: str
+    column_delimiter: str
+    line_ending: str
+
+
+@dataclass
+class QueryRows:
+    """A query job's result: its object, header line and one CSV line per row."""
+
+    object_name: str
+    header: str
+    lines: list[str]
+
+
+class _Schema:
+    """The store's objects as the SOQL compiler sees them."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get_object(self, name: str) -> SoqlObject | None:
+        found = self._store.describe(name)
+        return found.to_soql() if found else None
+
+
+def run_query(store: Store, spec: QuerySpec) -> QueryRows:
+    """Run the job's query and write its rows.
+
+    Raises:
+        SoqlError: the query is malformed or names unknown objects or fields, or uses what
+            Bulk API 2.0 refuses (aggregates, ``OFFSET``); code and message as sent.
+    """
+    parsed = parse(spec.soql)
+    if parsed.offset is not None:
+        raise SoqlError("API_ERROR", "OFFSET clause is not supported in Bulk API 2.0 queries")
+    include_deleted = spec.operation == "queryAll"
+    compiled = compile_query(spec.soql, _Schema(store), include_deleted=include_deleted)
+    if compiled.is_count or compiled.is_aggregate:
+        raise SoqlError("API_ERROR", "Aggregate queries are not supported in Bulk API 2.0")
+    result = store.query(spec.soql, include_deleted=include_deleted)
+    root = store.describe(compiled.object_name)
+    assert root is not None  # compile_query found it
+    delimiter = DELIMITERS[spec.column_delimiter]
+    ending = LINE_ENDINGS[spec.line_ending]
+    getters = [_getter(store, root, column) for column in compiled.columns]
+    lines = [delimiter.join([get(record) for get in getters]) + ending for record in result.records]
+    header = delimiter.join(quote(column) for column in compiled.columns) + ending
+    return QueryRows(compiled.object_name, header, lines)
+
+
+def _getter(store: Store, root: ObjectDef, column: str) -> Callable[[dict[str, Any]], str]:
+    """A function reading ``column`` (``Name`` or ``Account.Owner.Name``) as one CSV cell."""
+    *parents, name = column.split(".")
+    is_datetime = _field_type(store, root, column) == "datetime"
+
+    def cell(record: dict[str, Any]) -> str:
+        node: Any = record
+        for parent in parents:
+            node = node.get(parent) if node else None
+        value = node.get(name) if node else None
+        return _cell(value, is_datetime=is_datetime)
+
+    return cell
+
+
+def _field_type(store: Store, root: ObjectDef, column: str) -> str | None:
+    *parents, name = column.split(".")
+    obj: ObjectDef | None = root
+    for parent in parents:
+        if obj is None:
+            return None
+        reference = next(
+            (f for f in obj.fields if (f.relationship_name or "").lower() == parent.lower()), None
+        )
+        if reference is None or not reference.reference_to:
+            return None
+        obj = store.describe(reference.reference_to[0])
+    found = obj.field(name) if obj else None
+    return found.type if found else None
+
+
+def _cell(value: Any, *, is_datetime: bool) -> str:
+    if value is None:
+        return ""
+    if value is True:
+        return '"true"'
+    if value is False:
+        return '"false"'
+    if isinstance(value, str):
+        if is_datetime and value.endswith(_DATETIME_TAIL):
+            value = value[: -len(_DATETIME_TAIL)] + "Z"
+        return quote(value)
+    return quote(str(value))
+
+
+class BadPageRequest(Exception):
+    """A results request Salesforce would refuse (bad ``maxRecords`` or ``locator``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+@dataclass
+class Page:
+    """One page of a query job's results: CSV text (header first), its row count, next locator."""
+
+    body: str
+    count: int
+    locator: str
+
+
+def encode_locator(offset: int) -> str:
+    """Salesforce-style locator: the base64 of the next row's offset (``MTAwMDA`` for 10000)."""
+    return base64.b64encode(str(offset).encode()).decode().rstrip("=")
+
+
+def decode_locator(locator: str, *, total: int) -> int:
+    """The row offset a locator stands for.
+
+    Raises:
+        BadPageRequest: the locator is not one this job handed out.
+    """
+    try:
+        offset = int(base64.b64decode(locator + "=" * (-len(locator) % 4), validate=True))
+    except (ValueError, binascii.Error):
+        offset = -1
+    if not 0 <= offset <= total:
+        raise BadPageRequest("INVALID_LOCATOR", f"Invalid locator: {locator}")
+    return offset
+
+
+def query_page(book: JobBook, info: dict[str, Any], params: Mapping[str, str]) -> Page:
+    """The page of a complete query job's rows that ``locator`` and ``maxRecords`` ask for."""
+    total = int(info["numberRecordsProcessed"])
+    limit = _max_records(params.get("maxRecords"))
+    locator = params.get("locator") or ""
+    start = decode_locator(locator, total=total) if locator and locator != "null" else 0
+    rows = book.iter_rows(info["id"], start=0)
+    header = next(rows, "")
+    rows.close()
+    parts = [header]
+    size = len(header)
+    count = 0
+    for line in islice(book.iter_rows(info["id"], start=start + 1), limit):
+        if limit is None and count and size + len(line) > DEFAULT_PAGE_BYTES:
+            break
+        parts.append(line)
+        size += len(line)
+        count += 1
+    following = start + count
+    return Page("".join(parts), count, encode_locator(following) if following < total else "null")
+
+
+def _max_records(text: str | None) -> int | None:
+    if text is None or text == "":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise BadPageRequest(
+            "INVALIDPARAMETERVALUE", f"maxRecords must be a positive whole number, not {text}"
+        )
+    return value
