@@ -73,7 +73,7 @@ def compile_condition(condition: Condition, ctx: FilterContext) -> str:
         return "(" + f" {condition.op} ".join(parts) + ")"
     if isinstance(condition, Negation):
         # SQL's NOT of an unknown is unknown; in SOQL a failed test on a null is simply false.
-        return f"NOT IFNULL({compile_condition(condition.item, ctx)}, 0)"
+        return f"(NOT IFNULL({compile_condition(condition.item, ctx)}, 0))"
     return _comparison(condition, ctx)
 
 
@@ -135,7 +135,7 @@ def _membership(comparison: Comparison, column: str, field: SoqlField, ctx: Filt
     either = "(" + " OR ".join(tests) + ")"
     if comparison.op == "IN":
         return either
-    return f"({column} IS NULL OR NOT IFNULL({either}, 0))"
+    return f"(NOT IFNULL({either}, 0))"
 
 
 def _range_test(

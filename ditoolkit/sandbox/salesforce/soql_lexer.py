@@ -25,7 +25,7 @@ _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})(?![\w.:+-])"
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?![\w.:+-])")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?![\w.])")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?![\w.:-])")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DATE_N = re.compile(r"[A-Za-z_][A-Za-z0-9_]*:\d+(?![\w.])")
 _OPERATORS = ("<=", ">=", "!=", "<>", "=", "<", ">")
