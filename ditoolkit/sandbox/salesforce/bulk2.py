@@ -27,6 +27,7 @@ from ditoolkit.sandbox.salesforce.store import Store
 
 Handler = Callable[[Bulk2Api, Request], Any]
 _VERSION = r"/services/data/v(?P<version>\d+(?:\.\d+)?)/jobs/(?P<kind>ingest|query)"
+_ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _ID = r"/(?P<job_id>[A-Za-z0-9]{15,18})"
 
 
@@ -73,7 +74,7 @@ def _route(api: Bulk2Api, name: str, pattern: str, handlers: dict[str, Handler])
 
     groups = re.findall(r"\?P<(\w+)>", pattern)
     template = "/bulk2-" + name + "".join(f"/{{{g}}}" for g in groups)
-    route = Route(template, endpoint, name=f"bulk2_{name}")
+    route = Route(template, endpoint, methods=_ANY_METHOD, name=f"bulk2_{name}")
     route.path_regex = re.compile(f"^{pattern}/?$", re.IGNORECASE)
     return route
 

@@ -78,6 +78,33 @@ _CREATE_KEYS = {
 }
 
 
+_DETAIL_KEYS = [
+    "id",
+    "operation",
+    "object",
+    "createdById",
+    "createdDate",
+    "systemModstamp",
+    "state",
+    "externalIdFieldName",
+    "concurrencyMode",
+    "contentType",
+    "apiVersion",
+    "jobType",
+    "contentUrl",
+    "lineEnding",
+    "columnDelimiter",
+    "numberRecordsProcessed",
+    "numberRecordsFailed",
+    "retries",
+    "totalProcessingTime",
+    "apiActiveProcessingTime",
+    "apexProcessingTime",
+    "isPkChunkingSupported",
+    "errorMessage",
+]
+
+
 class Bulk2Api:
     """The handlers, sharing the store and the job book."""
 
@@ -89,11 +116,11 @@ class Bulk2Api:
     def user_id(self) -> str:
         """The sandbox user's id, the ``createdById`` of every job."""
         if self._user_id is None:
-            try:
+            known = getattr(self.store, "user_id", None)
+            if not known:
                 records = self.store.query("SELECT Id FROM User LIMIT 1").records
-            except SoqlError:
-                records = []
-            self._user_id = str(records[0]["Id"]) if records else "005000000000000AAA"
+                known = records[0]["Id"] if records else None
+            self._user_id = str(known or "005000000000000AAA")
         return self._user_id
 
     def base_info(self, kind: str, version: str, fields: dict[str, Any]) -> Any:
@@ -323,5 +350,7 @@ def creation_view(kind: str, info: dict[str, Any]) -> dict[str, Any]:
 
 
 def detail_view(info: dict[str, Any]) -> dict[str, Any]:
-    """The job info as Salesforce answers a GET (``errorMessage`` only when there is one)."""
-    return dict(info)
+    """The job info as Salesforce answers a GET, in Salesforce's key order."""
+    ordered = {key: info[key] for key in _DETAIL_KEYS if key in info}
+    ordered.update((key, value) for key, value in info.items() if key not in ordered)
+    return ordered

@@ -23,7 +23,13 @@ from ditoolkit.sandbox.salesforce.bulk2_csv import (
     result_file,
     row_error,
 )
-from ditoolkit.sandbox.salesforce.store import FieldDef, ObjectDef, SaveResult, Store
+from ditoolkit.sandbox.salesforce.store import (
+    FieldDef,
+    ObjectDef,
+    SaveResult,
+    Store,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +160,10 @@ def _process_chunk(
         return
     try:
         results = _send(store, spec, target, ready)
+    except StoreError as exc:  # the store refuses the whole call: each row gets its error
+        for row in ready:
+            row.error = row_error(exc.error_code, exc.message)
+        return
     except Exception as exc:  # a store failure fails its rows, never the whole sandbox
         log.exception("bulk ingest chunk failed in the store")
         for row in ready:
@@ -185,43 +195,14 @@ def _build_record(spec: IngestSpec, columns: list[Column], row: _Row) -> None:
             row.refs[target_field.name] = (column, value)
         else:
             row.record[target_field.name] = value
-    row.error = _writability_error(spec, columns, row)
+    row.error = _key_error(spec, row)
 
 
-def _writability_error(spec: IngestSpec, columns: list[Column], row: _Row) -> str | None:
-    if spec.operation in _DELETES:
-        return None if row.record.get("Id") else _missing_id(spec.operation)
-    if spec.operation == "update" and not row.record.get("Id"):
-        return _missing_id("update")
-    if spec.operation == "upsert":
-        key = spec.external_id_field or "Id"
-        if row.record.get(key) in (None, ""):
-            return row_error("MISSING_ARGUMENT", f"{key} not specified")
-    blocked = [
-        c.field.name
-        for c in columns
-        if c.field.name in row.record or c.field.name in row.refs
-        if not _writable(spec, c.field)
-    ]
-    if not blocked:
-        return None
-    return row_error(
-        "INVALID_FIELD_FOR_INSERT_UPDATE",
-        f"Unable to create/update fields: {', '.join(blocked)}. Please check the security "
-        "settings of this field and verify that it is read/write for your profile or "
-        "permission set.",
-        blocked,
-    )
-
-
-def _writable(spec: IngestSpec, target_field: FieldDef) -> bool:
-    if target_field.name == "Id" and spec.operation in ("update", "upsert"):
-        return True
-    if spec.operation == "insert":
-        return target_field.createable
-    if spec.operation == "update":
-        return target_field.updateable
-    return target_field.createable or target_field.updateable
+def _key_error(spec: IngestSpec, row: _Row) -> str | None:
+    """Deletes need an Id; everything else the store validates (writability, keys, values)."""
+    if spec.operation in _DELETES and not row.record.get("Id"):
+        return _missing_id(spec.operation)
+    return None
 
 
 def _missing_id(operation: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ditoolkit.sandbox.salesforce.bulk2_csv import DELIMITERS, LINE_ENDINGS, quote
 from ditoolkit.sandbox.salesforce.bulk2_jobs import JobBook
-from ditoolkit.sandbox.salesforce.soql import SoqlError, SoqlObject, compile_query
+from ditoolkit.sandbox.salesforce.soql import SoqlError, compile_query
 from ditoolkit.sandbox.salesforce.soql_parser import parse
 from ditoolkit.sandbox.salesforce.store import ObjectDef, Store
 
@@ -45,17 +45,6 @@ class QueryRows:
     lines: list[str]
 
 
-class _Schema:
-    """The store's objects as the SOQL compiler sees them."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def get_object(self, name: str) -> SoqlObject | None:
-        found = self._store.describe(name)
-        return found.to_soql() if found else None
-
-
 def run_query(store: Store, spec: QuerySpec) -> QueryRows:
     """Run the job's query and write its rows.
 
@@ -67,7 +56,7 @@ def run_query(store: Store, spec: QuerySpec) -> QueryRows:
     if parsed.offset is not None:
         raise SoqlError("API_ERROR", "OFFSET clause is not supported in Bulk API 2.0 queries")
     include_deleted = spec.operation == "queryAll"
-    compiled = compile_query(spec.soql, _Schema(store), include_deleted=include_deleted)
+    compiled = compile_query(spec.soql, store, include_deleted=include_deleted)
     if compiled.is_count or compiled.is_aggregate:
         raise SoqlError("API_ERROR", "Aggregate queries are not supported in Bulk API 2.0")
     result = store.query(spec.soql, include_deleted=include_deleted)
