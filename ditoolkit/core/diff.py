@@ -69,6 +69,8 @@ class Diff:
         null_policy: ``leave`` or ``clear``.
         two_way: conflicts were looked for.
         target: the target frame as read (for fingerprints), not copied.
+        target_keys: the target's normalized keys, one per target row.
+        unchanged_keys: the keys of the unchanged rows.
     """
 
     key: str
@@ -83,6 +85,10 @@ class Diff:
     null_policy: NullPolicy = NullPolicy.LEAVE
     two_way: bool = False
     target: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    target_keys: pd.Series = field(default_factory=lambda: pd.Series(dtype="object"), repr=False)
+    unchanged_keys: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=object), repr=False
+    )
 
     def updated_keys(self) -> pd.Index:
         """Keys with at least one field to update, in either direction."""
@@ -344,4 +350,6 @@ def _assemble(
         null_policy=policy,
         two_way=two_way,
         target=target,
+        target_keys=match.target_keys,
+        unchanged_keys=match.keys[~out.touched],
     )

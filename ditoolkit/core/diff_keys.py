@@ -32,6 +32,7 @@ class KeyMatch:
         insert_rows: positions in the source of rows the target lacks.
         delete_rows: positions in the target of rows the source lacks.
         held_back: ``side, row, key, reason, message`` (``row`` is the frame's index label).
+        target_keys: the target's normalized keys, one per target row.
     """
 
     keys: np.ndarray
@@ -40,6 +41,7 @@ class KeyMatch:
     insert_rows: np.ndarray
     delete_rows: np.ndarray
     held_back: pd.DataFrame
+    target_keys: pd.Series
 
 
 def _problems(keys: pd.Series, side: str) -> tuple[np.ndarray, pd.DataFrame]:
@@ -133,4 +135,5 @@ def match_keys(
         insert_rows=src_pos[~matched],
         delete_rows=tgt_pos[gone],
         held_back=_stack([src_held, blocked_held, tgt_held]),
+        target_keys=tgt,
     )

@@ -47,12 +47,14 @@ class QualityReport:
         passed: the rows with no blocking finding.
         held_back: the rows with at least one blocking finding, whole.
         key: the key column.
+        held_keys: the normalized keys of held-back rows (as the diff spells them).
     """
 
     findings: pd.DataFrame
     passed: pd.DataFrame
     held_back: pd.DataFrame
     key: str
+    held_keys: pd.Index
 
     @property
     def ok(self) -> bool:
@@ -72,9 +74,8 @@ class QualityReport:
         return self.findings["reason"].value_counts().rename("findings")
 
     def held_back_keys(self) -> pd.Index:
-        """The keys of held-back rows (empty keys left out)."""
-        keys: pd.Index = pd.Index(self.held_back[self.key].dropna().unique())
-        return keys
+        """The normalized keys of held-back rows (empty keys left out)."""
+        return self.held_keys
 
     def errors_frame(self) -> pd.DataFrame:
         """One row per held-back row: ``row, key, line, reason, message`` (reasons joined)."""
@@ -160,10 +161,7 @@ def _value_masks(
     return checks
 
 
-def _key_masks(
-    frame: pd.DataFrame, key: str, schema: TableSchema
-) -> list[tuple[Reason, np.ndarray, object]]:
-    keys = normalize_series(frame[key], schema.get(key))
+def _key_masks(keys: pd.Series) -> list[tuple[Reason, np.ndarray, object]]:
     missing = keys.isna().to_numpy(dtype=bool)
     duplicate = keys.duplicated(keep=False).to_numpy(dtype=bool) & ~missing
     return [(Reason.MISSING_KEY, missing, None), (Reason.DUPLICATE_KEY, duplicate, None)]
@@ -204,8 +202,9 @@ def check_quality(
     levels = dict(DEFAULT_SEVERITY)
     levels.update({Reason(r): Severity(s) for r, s in (severities or {}).items()})
     context: dict[str, object] = {"severities": levels, "line_column": line_column, "key": key}
+    keys = normalize_series(frame[key], schema.get(key))
     checks: list[tuple[str, Reason, np.ndarray, object]] = [
-        (key, reason, mask, None) for reason, mask, _ in _key_masks(frame, key, schema)
+        (key, reason, mask, None) for reason, mask, _ in _key_masks(keys)
     ]
     for name in frame.columns:
         field = schema.get(str(name))
@@ -222,16 +221,20 @@ def check_quality(
         parts.append(_finding_frame(frame, mask, name=name, reason=reason, context=context))
         if levels[reason] is Severity.BLOCKING:
             held |= mask
-    return _report(frame, parts, held, key=key)
+    return _report(frame, parts, held, key=key, keys=keys)
 
 
 def _report(
-    frame: pd.DataFrame, parts: list[pd.DataFrame], held: np.ndarray, *, key: str
+    frame: pd.DataFrame, parts: list[pd.DataFrame], held: np.ndarray, *, key: str, keys: pd.Series
 ) -> QualityReport:
     if parts:
         findings = pd.concat(parts, ignore_index=True)
     else:
         findings = pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS})
     return QualityReport(
-        findings=findings, passed=frame.loc[~held], held_back=frame.loc[held], key=key
+        findings=findings,
+        passed=frame.loc[~held],
+        held_back=frame.loc[held],
+        key=key,
+        held_keys=pd.Index(keys[held].dropna().unique()),
     )
