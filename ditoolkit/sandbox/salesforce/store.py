@@ -130,13 +130,22 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            nested = self._conn.in_transaction
+            self._conn.execute("SAVEPOINT dml" if nested else "BEGIN IMMEDIATE")
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if nested:
+                    self._conn.execute("ROLLBACK TO dml")
+                self._conn.execute("RELEASE dml" if nested else "ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            self._conn.execute("RELEASE dml" if nested else "COMMIT")
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Run several DML calls as one transaction; an exception undoes all of them."""
+        with self._transaction():
+            yield
 
     # --- schema -----------------------------------------------------------------------------
     def describe(self, obj: str) -> ObjectDef | None:
