@@ -91,10 +91,10 @@ def header_cell(name: str, delimiter: str = ",") -> str:
 
 def result_file(head: list[str], rows: list[list[str]], columns: list[str]) -> str:
     """One ingest result file: quoted ``head`` cells, the uploaded header, quoted rows."""
-    header = ",".join([*(quote(h) for h in head), *(header_cell(c) for c in columns)])
-    lines = [header]
-    lines.extend(",".join(quote(cell) for cell in row) for row in rows)
-    return "\n".join(lines) + "\n"
+    out = io.StringIO()
+    out.write(",".join([*(quote(h) for h in head), *(header_cell(c) for c in columns)]) + "\n")
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    return out.getvalue()
 
 
 class ValueProblem(ValueError):
@@ -175,7 +175,8 @@ def _zone(text: str | None) -> timezone:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
-def _text(text: str) -> str:
+def text_converter(text: str) -> str:
+    """The converter of text fields: the cell as it is."""
     return text
 
 
@@ -194,7 +195,7 @@ def converter(field_type: str) -> Callable[[str], Any]:
         return _date
     if field_type == "datetime":
         return _datetime
-    return _text
+    return text_converter
 
 
 def row_error(code: str, message: str, fields: list[str] | None = None) -> str:

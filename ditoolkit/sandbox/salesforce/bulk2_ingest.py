@@ -22,6 +22,7 @@ from ditoolkit.sandbox.salesforce.bulk2_csv import (
     read_upload,
     result_file,
     row_error,
+    text_converter,
 )
 from ditoolkit.sandbox.salesforce.store import (
     FieldDef,
@@ -70,12 +71,17 @@ class Column:
     parent: ObjectDef | None = None
     parent_key: FieldDef | None = None
 
+    @property
+    def plain(self) -> bool:
+        """The cell's text is the value as it is (a text field of the object itself)."""
+        return self.parent is None and self.convert is text_converter
 
-@dataclass
+
+@dataclass(slots=True)
 class _Row:
     cells: list[str]
     record: dict[str, Any] = field(default_factory=dict)
-    refs: dict[str, tuple[Column, str]] = field(default_factory=dict)
+    refs: dict[str, tuple[Column, Any]] = field(default_factory=dict)
     sf_id: str = ""
     created: bool = False
     error: str | None = None
@@ -147,13 +153,14 @@ def _process_chunk(
     store: Store, spec: IngestSpec, target: ObjectDef, columns: list[Column], rows: list[_Row]
 ) -> None:
     width = len(columns)
+    plan = [(c.field.name, c.plain, c) for c in columns]
     for row in rows:
         if len(row.cells) != width:
             row.error = row_error(
                 "INVALID_FIELD", f"the row has {len(row.cells)} values, the header {width} names"
             )
             continue
-        _build_record(spec, columns, row)
+        _build_record(spec, plan, row)
     _resolve_parents(store, [r for r in rows if r.error is None and r.refs])
     ready = [r for r in rows if r.error is None]
     if not ready:
@@ -173,14 +180,18 @@ def _process_chunk(
         _apply_result(row, result)
 
 
-def _build_record(spec: IngestSpec, columns: list[Column], row: _Row) -> None:
-    for column, cell in zip(columns, row.cells, strict=True):
-        if cell == "":
+def _build_record(spec: IngestSpec, plan: list[tuple[str, bool, Column]], row: _Row) -> None:
+    record = row.record
+    for (name, plain, column), cell in zip(plan, row.cells, strict=True):
+        if not cell:
+            continue
+        if cell == NULL_MARKER:
+            record[name] = None
+            continue
+        if plain:
+            record[name] = cell
             continue
         target_field = column.field
-        if cell == NULL_MARKER:
-            row.record[target_field.name] = None
-            continue
         try:
             value = column.convert(cell)
         except ValueProblem:
