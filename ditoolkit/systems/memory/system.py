@@ -137,9 +137,9 @@ class MemorySystem:
         if since is not None:
             frame = frame[self._after(schema, since, frame)]
         if where is not None:
-            frame = frame[self._mask(table, frame, where)]
+            frame = frame[self.mask(table, frame, where)]
         if columns is not None:
-            frame = frame[[self._field(schema, c).name for c in columns]]
+            frame = frame[[self.field_of(schema, c).name for c in columns]]
         return frame.reset_index(drop=True)
 
     def _after(self, schema: TableSchema, since: Any, frame: pd.DataFrame) -> pd.Series:
@@ -156,7 +156,12 @@ class MemorySystem:
         return frame[field.name].gt(stamp).fillna(False).astype(bool)
 
     @staticmethod
-    def _mask(table: str, frame: pd.DataFrame, where: Any) -> pd.Series:
+    def mask(table: str, frame: pd.DataFrame, where: Any) -> pd.Series:
+        """The rows of ``frame`` that ``where`` (a callable or a query string) selects.
+
+        Raises:
+            RejectedError: ``MALFORMED_QUERY`` when the filter cannot be evaluated.
+        """
         try:
             mask = where(frame) if callable(where) else frame.eval(str(where), engine="python")
             return pd.Series(mask, index=frame.index).fillna(False).astype(bool)
@@ -168,7 +173,13 @@ class MemorySystem:
                 hint="give a pandas query string (Email.notna() and LastName == 'X') or a callable",
             ) from None
 
-    def _field(self, schema: TableSchema, name: str) -> FieldSchema:
+    @staticmethod
+    def field_of(schema: TableSchema, name: str) -> FieldSchema:
+        """The field ``name`` of ``schema`` (case-insensitive).
+
+        Raises:
+            RejectedError: ``INVALID_FIELD`` naming the table's fields.
+        """
         field = schema.get(name)
         if field is None:
             raise RejectedError(
@@ -181,7 +192,7 @@ class MemorySystem:
 
     def _canonical_columns(self, table: str, frame: pd.DataFrame) -> list[str]:
         schema = self._schema(table)
-        return [self._field(schema, str(c)).name for c in frame.columns]
+        return [self.field_of(schema, str(c)).name for c in frame.columns]
 
     def _store_new(self, table: str, record: Record) -> str:
         self._next_id += 1
@@ -258,7 +269,7 @@ class MemorySystem:
                 code="MISSING_KEY",
                 hint="pass key=<field> naming the field that matches rows",
             )
-        field = self._field(schema, name)
+        field = self.field_of(schema, name)
         if op is not Operation.INSERT and field.name not in columns:
             raise RejectedError(
                 f"{op.value} on {schema.name} by {field.name}, but the frame has no such column",
