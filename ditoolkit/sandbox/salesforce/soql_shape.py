@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from ditoolkit.sandbox.salesforce.soql_model import SoqlField
@@ -99,23 +100,26 @@ def shape_rows(
 def _builder(node: PlanNode, base: str) -> Callable[[tuple[Any, ...]], Record | None]:
     type_name, id_index = node.type_name, node.id_index
     prefix = f"{base}{type_name}/"
-    steps: list[tuple[str, int, Converter, Callable[[tuple[Any, ...]], Record | None] | None]] = [
-        (key, index, convert, None if child is None else _builder(child, base))
-        for key, index, convert, child in node.items
-    ]
+    keys = tuple(key for key, _, _, _ in node.items)
+    # A relationship first takes its parent's Id as a placeholder: overwriting a dict key keeps
+    # its position, so the nested record lands where the relationship is first selected.
+    indexes = [index if child is None else child.id_index for _, index, _, child in node.items]
+    pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda row: (row[indexes[0]],))
+    converted = [(key, convert) for key, _, convert, _ in node.items if convert is not None]
+    nested = [(key, _builder(child, base)) for key, _, _, child in node.items if child is not None]
 
     def build(row: tuple[Any, ...]) -> Record | None:
         record_id = row[id_index]
         if record_id is None:
             return None
         record: Record = {"attributes": {"type": type_name, "url": prefix + record_id}}
-        for key, index, convert, nested in steps:
-            if nested is not None:
-                record[key] = nested(row)
-            elif convert is None:
-                record[key] = row[index]
-            else:
-                record[key] = convert(row[index])
+        record.update(zip(keys, pick(row), strict=True))
+        for key, convert in converted:
+            value = record[key]
+            if value is not None:
+                record[key] = convert(value)
+        for key, make in nested:
+            record[key] = make(row)
         return record
 
     return build
