@@ -61,7 +61,7 @@ NULL_POLICIES = ("leave", "clear")
 #: Transforms that take no argument; ``date:<fmt>`` and ``datetime:<fmt>`` take a format.
 SIMPLE_TRANSFORMS = ("trim", "lower", "upper", "title", "digits")
 FORMAT_TRANSFORMS = ("date", "datetime")
-FILTER_OPS = ("eq", "ne", "in", "not_in", "null", "not_null", "gt", "ge", "lt", "le")
+FILTER_OPS = ("eq", "ne", "in", "not_in", "is_null", "not_null", "gt", "ge", "lt", "le")
 #: strftime directives that carry a time of day: a ``format`` with one parses datetimes.
 _TIME_DIRECTIVES = ("%H", "%I", "%M", "%S", "%p", "%f", "%z", "%X", "%c", "%T")
 

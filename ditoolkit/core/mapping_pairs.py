@@ -330,7 +330,7 @@ class ShapeReader:
                 )
             elif op in ("in", "not_in") and not isinstance(value, list):
                 self.fail(f"{sub}.value", "wrong_type", f"op {op} needs a list value")
-            elif op not in ("null", "not_null", "in", "not_in") and (
+            elif op not in ("is_null", "not_null", "in", "not_in") and (
                 value is None or isinstance(value, (dict, list))
             ):
                 self.fail(f"{sub}.value", "wrong_type", f"op {op} needs a single value")

@@ -15,6 +15,10 @@ from ditoolkit.core.findings import Finding, MappingFileError
 
 #: Mapping files larger than this are refused before parsing.
 MAX_MAPPING_BYTES = 1_000_000
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+)
 
 
 def compose_yaml(text: str, *, source: str) -> tuple[Any, dict[str, int]]:
@@ -70,6 +74,10 @@ def _to_python(
     if node is None:
         return None
     lines.setdefault(path, node.start_mark.line + 1)
+    if node.tag not in _PLAIN_TAGS:
+        raise yaml.MarkedYAMLError(
+            problem=f"the tag {node.tag} is not allowed", problem_mark=node.start_mark
+        )
     if isinstance(node, yaml.SequenceNode):
         return [
             _to_python(item, f"{path}[{i}]", lines=lines, loader=loader, problems=problems)

@@ -153,7 +153,7 @@ def filter_rows(frame: pd.DataFrame, transfer: Transfer, *, side: str) -> pd.Dat
 
 def _filter_mask(column: pd.Series, rule: FilterRule) -> pd.Series:
     empty = column.isna() | (_as_text(column).str.strip() == "").fillna(False)
-    if rule.op == "null":
+    if rule.op == "is_null":
         return empty.astype(bool)
     if rule.op == "not_null":
         return ~empty.astype(bool)
