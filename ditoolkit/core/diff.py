@@ -293,8 +293,9 @@ def diff_frames(
     names = _compared_fields(source, target, key, fields)
     match = match_keys(source[key], target[key], field=schema.get(key))
     is_two_way = two_way or base is not None
+    base_frame = base if base is not None else pd.DataFrame({key: pd.Series(dtype="string")})
     out = _Compared(touched=np.zeros(len(match.source_rows), dtype=bool))
-    base_pos = _base_positions(base, match.keys, key, schema) if is_two_way else None
+    base_pos = _base_positions(base_frame, match.keys, key, schema) if is_two_way else None
     for name in names:
         fld = schema.get(name)
         src = normalize_series(source[name], fld).array.take(match.source_rows)
@@ -302,7 +303,7 @@ def diff_frames(
         if base_pos is None:
             _compare_one_way(name, src, tgt, match.keys, out, clear=policy is NullPolicy.CLEAR)
             continue
-        base_col = normalize_series(_column(base, name), fld).array  # type: ignore[arg-type]
+        base_col = normalize_series(_column(base_frame, name), fld).array
         base_vals = base_col.take(base_pos, allow_fill=True)
         values = (src, tgt, base_vals)
         _compare_two_way(

@@ -44,10 +44,13 @@ class KeyMatch:
     target_keys: pd.Series
 
 
-def _problems(keys: pd.Series, side: str) -> tuple[np.ndarray, pd.DataFrame]:
+def _problems(
+    keys: pd.Series, codes: np.ndarray, counts: np.ndarray, side: str
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Rows with a usable key, and the held-back rows of this side."""
-    missing = keys.isna().to_numpy()
-    duplicate = keys.duplicated(keep=False).to_numpy() & ~missing
+    missing = codes < 0
+    repeats = np.where(missing, 0, counts[np.maximum(codes, 0)])
+    duplicate = repeats > 1
     held = []
     if missing.any():
         held.append(
@@ -62,16 +65,16 @@ def _problems(keys: pd.Series, side: str) -> tuple[np.ndarray, pd.DataFrame]:
             )
         )
     if duplicate.any():
-        dup_keys = keys[duplicate]
-        counts = dup_keys.map(dup_keys.value_counts())
         held.append(
             pd.DataFrame(
                 {
                     "side": side,
-                    "row": dup_keys.index,
-                    "key": dup_keys.astype(object).to_numpy(),
+                    "row": keys.index[duplicate],
+                    "key": keys[duplicate].astype(object).to_numpy(),
                     "reason": Reason.DUPLICATE_KEY.value,
-                    "message": [f"the key appears {n} times in the {side}" for n in counts],
+                    "message": [
+                        f"the key appears {n} times in the {side}" for n in repeats[duplicate]
+                    ],
                 }
             )
         )
@@ -85,12 +88,9 @@ def _stack(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _blocked_by_target(
-    src_keys: pd.Series, src_ok: np.ndarray, tgt_dups: pd.Index
-) -> tuple[np.ndarray, pd.DataFrame]:
+    src_keys: pd.Series, src_ok: np.ndarray, blocked: np.ndarray
+) -> pd.DataFrame:
     """Source rows whose key is duplicated in the target: held back too."""
-    blocked = src_ok & src_keys.isin(tgt_dups).to_numpy()
-    if not blocked.any():
-        return blocked, _stack([])
     frame = pd.DataFrame(
         {
             "side": "source",
@@ -100,13 +100,16 @@ def _blocked_by_target(
             "message": "the key appears more than once in the target: fix the target first",
         }
     )
-    return blocked, _stack([frame])
+    return _stack([frame] if blocked.any() else [])
 
 
 def match_keys(
     source_keys: pd.Series, target_keys: pd.Series, *, field: FieldSchema | None
 ) -> KeyMatch:
     """Match source rows to target rows by their normalized key.
+
+    Both sides' keys are factorized together once; every later step (duplicates, matching,
+    deletions) works on the integer codes.
 
     Args:
         source_keys: the source's key column.
@@ -118,22 +121,29 @@ def match_keys(
     """
     src = normalize_series(source_keys, field)
     tgt = normalize_series(target_keys, field)
-    src_ok, src_held = _problems(src, "source")
-    tgt_ok, tgt_held = _problems(tgt, "target")
-    tgt_dups = pd.Index(tgt[tgt.duplicated(keep=False) & tgt.notna()].unique())
-    blocked, blocked_held = _blocked_by_target(src, src_ok, tgt_dups)
+    both = pd.concat([src.reset_index(drop=True), tgt.reset_index(drop=True)], ignore_index=True)
+    codes, uniques = pd.factorize(both, use_na_sentinel=True)
+    src_codes, tgt_codes = codes[: len(src)], codes[len(src) :]
+    n = len(uniques)
+    src_counts = np.bincount(src_codes[src_codes >= 0], minlength=n)
+    tgt_counts = np.bincount(tgt_codes[tgt_codes >= 0], minlength=n)
+    src_ok, src_held = _problems(src, src_codes, src_counts, "source")
+    tgt_ok, tgt_held = _problems(tgt, tgt_codes, tgt_counts, "target")
+    blocked = src_ok & (tgt_counts[np.maximum(src_codes, 0)] > 1)
     src_ok &= ~blocked
+    position = np.full(n + 1, -1, dtype=np.intp)  # code -> target row (unique keys only)
+    position[tgt_codes[tgt_ok]] = np.flatnonzero(tgt_ok)
     src_pos = np.flatnonzero(src_ok)
-    tgt_pos = np.flatnonzero(tgt_ok)
-    found = pd.Index(tgt.array[tgt_pos]).get_indexer(pd.Index(src.array[src_pos]))
+    found = position[src_codes[src_pos]]
     matched = found >= 0
-    gone = ~pd.Index(tgt.array[tgt_pos]).isin(pd.Index(src.dropna().array))
+    tgt_pos = np.flatnonzero(tgt_ok)
+    gone = src_counts[tgt_codes[tgt_pos]] == 0
     return KeyMatch(
-        keys=np.asarray(src.array[src_pos[matched]], dtype=object),
+        keys=np.asarray(uniques.take(src_codes[src_pos[matched]]), dtype=object),
         source_rows=src_pos[matched],
-        target_rows=tgt_pos[found[matched]],
+        target_rows=found[matched],
         insert_rows=src_pos[~matched],
         delete_rows=tgt_pos[gone],
-        held_back=_stack([src_held, blocked_held, tgt_held]),
+        held_back=_stack([src_held, _blocked_by_target(src, src_ok, blocked), tgt_held]),
         target_keys=tgt,
     )
