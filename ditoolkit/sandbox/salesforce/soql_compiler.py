@@ -88,14 +88,14 @@ class _Compiler:
             target = self._target(reference)
             if reference is None or target is None:
                 reason = _NO_RELATIONSHIP.format(name=name)
-                raise query_error("INVALID_FIELD", self.soql, path.pos, reason)
+                raise query_error("INVALID_FIELD", self.soql, pos=path.pos, reason=reason)
             chain = (*chain, reference.relationship_name or name)
             table = self._join(chain, target, parent_alias=table, reference=reference.name)
             obj = target
         found = obj.field(parts[-1])
         if found is None:
             reason = _NO_COLUMN.format(name=parts[-1], entity=obj.name)
-            raise query_error("INVALID_FIELD", self.soql, path.pos, reason)
+            raise query_error("INVALID_FIELD", self.soql, pos=path.pos, reason=reason)
         return Resolved(chain, found, f"{table}.{quote(found.name)}")
 
     def resolve_column(self, path: Path) -> tuple[str, SoqlField]:
@@ -133,11 +133,11 @@ def compile_parsed(
     root = schema.get_object(query.object_name)
     if root is None:
         reason = _NO_OBJECT.format(name=query.object_name)
-        raise query_error("INVALID_TYPE", soql, query.object_pos, reason)
+        raise query_error("INVALID_TYPE", soql, pos=query.object_pos, reason=reason)
     compiler = _Compiler(soql, schema, root, query.alias)
     selected = _selected(compiler, query)
     params: list[object] = []
-    where = _where(compiler, query, params, include_deleted=include_deleted, now=now)
+    where = _where(compiler, query, params=params, include_deleted=include_deleted, now=now)
     order = _order_by(compiler, query)
     window = _window(query, params)
     if query.count == "rows":
@@ -166,7 +166,7 @@ def _selected(compiler: _Compiler, query: Query) -> list[Resolved]:
         resolved = compiler.resolve(path)
         if resolved.canonical.lower() in seen:
             reason = f"duplicate field selected: {resolved.canonical}"
-            raise query_error("MALFORMED_QUERY", compiler.soql, path.pos, reason)
+            raise query_error("MALFORMED_QUERY", compiler.soql, pos=path.pos, reason=reason)
         seen.add(resolved.canonical.lower())
         selected.append(resolved)
     return selected
@@ -175,8 +175,8 @@ def _selected(compiler: _Compiler, query: Query) -> list[Resolved]:
 def _where(
     compiler: _Compiler,
     query: Query,
-    params: list[object],
     *,
+    params: list[object],
     include_deleted: bool,
     now: datetime | None,
 ) -> str:

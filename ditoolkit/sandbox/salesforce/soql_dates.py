@@ -46,7 +46,7 @@ def date_range(name: str, n: int | None, *, now: datetime) -> tuple[date, date]:
     today = now.astimezone(UTC).date()
     if n is None:
         return _fixed_range(name, today)
-    return _n_range(name, n, today)
+    return _n_range(name, n, today=today)
 
 
 def _fixed_range(name: str, today: date) -> tuple[date, date]:
@@ -62,7 +62,7 @@ def _fixed_range(name: str, today: date) -> tuple[date, date]:
     return _unit_range(unit, today, first=step, count=1)
 
 
-def _n_range(name: str, n: int, today: date) -> tuple[date, date]:
+def _n_range(name: str, n: int, *, today: date) -> tuple[date, date]:
     if name.startswith("N_"):
         unit = name.split("_")[1].rstrip("S")
         return _unit_range(unit, today, first=-n, count=1)

@@ -39,6 +39,11 @@ from ditoolkit.sandbox.salesforce.soql_parser import (
 )
 
 _TYPE_LABELS = {"int": "integer", "datetime": "dateTime", "reference": "id"}
+FILTERABLE_TYPES = STRING_TYPES | ID_TYPES | NUMBER_TYPES | {"boolean", "date", "datetime"}
+_LITERAL_KIND = {
+    **dict.fromkeys(STRING_TYPES | ID_TYPES, "string"),
+    **dict.fromkeys(NUMBER_TYPES, "number"),
+}
 _RANGE_TESTS = {
     "=": "({c} >= ? AND {c} < ?)",
     "!=": "({c} IS NULL OR {c} < ? OR {c} >= ?)",
@@ -74,108 +79,106 @@ def compile_condition(condition: Condition, ctx: FilterContext) -> str:
     if isinstance(condition, Negation):
         # SQL's NOT of an unknown is unknown; in SOQL a failed test on a null is simply false.
         return f"(NOT IFNULL({compile_condition(condition.item, ctx)}, 0))"
-    return _comparison(condition, ctx)
+    return _Test(condition, ctx).sql()
 
 
-def _comparison(comparison: Comparison, ctx: FilterContext) -> str:
-    column, field = ctx.resolve(comparison.path)
-    if field.type not in STRING_TYPES | ID_TYPES | NUMBER_TYPES | {"boolean", "date", "datetime"}:
-        reason = f"field '{field.name}' can not be filtered in query call"
-        raise query_error("INVALID_FIELD", ctx.soql, comparison.path.pos, reason)
-    if field.type in STRING_TYPES:
-        column = f"{column} COLLATE NOCASE"
-    op = "!=" if comparison.op == "<>" else comparison.op
-    if op == "LIKE":
-        return _like(comparison, column, field, ctx)
-    if op in ("IN", "NOTIN"):
-        return _membership(comparison, column, field, ctx)
-    literal = comparison.values[0]
-    _check_operator(op, field, comparison, ctx)
-    if literal.kind == "null":
-        if op not in ("=", "!="):
-            raise unexpected(ctx.soql, literal.token)
-        return f"{column} IS {'NOT ' if op == '!=' else ''}NULL"
-    if literal.kind == "range":
-        return _range_test(op, column, field, literal, ctx)
-    ctx.params.append(_value(literal, field, ctx))
-    if op == "!=":
-        return f"({column} IS NULL OR {column} <> ?)"
-    return f"{column} {op} ?"
+class _Test:
+    """One comparison, its resolved column and field, and the context it adds parameters to."""
 
+    def __init__(self, comparison: Comparison, ctx: FilterContext) -> None:
+        self.comparison, self.ctx = comparison, ctx
+        self.column, self.field = ctx.resolve(comparison.path)
+        self.op = "!=" if comparison.op == "<>" else comparison.op
 
-def _check_operator(op: str, field: SoqlField, comparison: Comparison, ctx: FilterContext) -> None:
-    allowed = field.type != "boolean" or op in ("=", "!=", "IN", "NOTIN")
-    if op == "LIKE":
-        allowed = field.type in STRING_TYPES
-    if not allowed:
-        reason = f"invalid operator on {_label(field)} field"
-        raise query_error("INVALID_QUERY_FILTER_OPERATOR", ctx.soql, comparison.path.pos, reason)
+    def error(self, code: str, reason: str, *, at: int | None = None) -> SoqlError:
+        pos = self.comparison.path.pos if at is None else at
+        return query_error(code, self.ctx.soql, pos=pos, reason=reason)
 
+    def sql(self) -> str:
+        if self.field.type not in FILTERABLE_TYPES:
+            reason = f"field '{self.field.name}' can not be filtered in query call"
+            raise self.error("INVALID_FIELD", reason)
+        self.check_operator()
+        if self.field.type in STRING_TYPES:
+            self.column = f"{self.column} COLLATE NOCASE"
+        if self.op == "LIKE":
+            self.ctx.params.append(self.comparison.values[0].token.like)
+            return f"{self.column} LIKE ? ESCAPE '\\'"
+        if self.op in ("IN", "NOTIN"):
+            return self.membership()
+        return self.single(self.comparison.values[0])
 
-def _like(comparison: Comparison, column: str, field: SoqlField, ctx: FilterContext) -> str:
-    _check_operator("LIKE", field, comparison, ctx)
-    ctx.params.append(comparison.values[0].token.like)
-    return f"{column} LIKE ? ESCAPE '\\'"
+    def check_operator(self) -> None:
+        allowed = self.field.type != "boolean" or self.op in ("=", "!=", "IN", "NOTIN")
+        if self.op == "LIKE":
+            allowed = self.field.type in STRING_TYPES
+        if not allowed:
+            reason = f"invalid operator on {_label(self.field)} field"
+            raise self.error("INVALID_QUERY_FILTER_OPERATOR", reason)
 
-
-def _membership(comparison: Comparison, column: str, field: SoqlField, ctx: FilterContext) -> str:
-    _check_operator(comparison.op, field, comparison, ctx)
-    tests: list[str] = []
-    values: list[object] = []
-    for literal in comparison.values:
+    def single(self, literal: Literal) -> str:
+        column, op = self.column, self.op
         if literal.kind == "null":
-            tests.append(f"{column} IS NULL")
-        elif literal.kind == "range":
-            tests.append(_range_test("=", column, field, literal, ctx))
+            if op not in ("=", "!="):
+                raise unexpected(self.ctx.soql, literal.token)
+            return f"{column} IS {'NOT ' if op == '!=' else ''}NULL"
+        if literal.kind == "range":
+            return self.range_test(literal, op=op)
+        self.ctx.params.append(self.value(literal))
+        if op == "!=":
+            return f"({column} IS NULL OR {column} <> ?)"
+        return f"{column} {op} ?"
+
+    def membership(self) -> str:
+        tests: list[str] = []
+        values: list[object] = []
+        for literal in self.comparison.values:
+            if literal.kind == "null":
+                tests.append(f"{self.column} IS NULL")
+            elif literal.kind == "range":
+                tests.append(self.range_test(literal, op="="))
+            else:
+                values.append(self.value(literal))
+        if values:
+            self.ctx.params.extend(values)
+            tests.append(f"{self.column} IN ({', '.join('?' * len(values))})")
+        either = "(" + " OR ".join(tests) + ")"
+        return either if self.op == "IN" else f"(NOT IFNULL({either}, 0))"
+
+    def range_test(self, literal: Literal, *, op: str) -> str:
+        if self.field.type not in ("date", "datetime"):
+            raise self.type_error(literal)
+        name, count = cast(tuple[str, int | None], literal.value)
+        start, end = date_range(name, count, now=self.ctx.now)
+        text = date_text if self.field.type == "date" else day_start_text
+        if op in ("=", "!="):
+            self.ctx.params.extend([text(start), text(end)])
         else:
-            values.append(_value(literal, field, ctx))
-    if values:
-        ctx.params.extend(values)
-        tests.append(f"{column} IN ({', '.join('?' * len(values))})")
-    either = "(" + " OR ".join(tests) + ")"
-    if comparison.op == "IN":
-        return either
-    return f"(NOT IFNULL({either}, 0))"
+            self.ctx.params.append(text(end) if op in ("<=", ">") else text(start))
+        return _RANGE_TESTS[op].format(c=self.column)
 
-
-def _range_test(
-    op: str, column: str, field: SoqlField, literal: Literal, ctx: FilterContext
-) -> str:
-    if field.type not in ("date", "datetime"):
-        raise _type_error(field, literal, ctx)
-    name, count = cast(tuple[str, int | None], literal.value)
-    start, end = date_range(name, count, now=ctx.now)
-    text = date_text if field.type == "date" else day_start_text
-    if op in ("=", "!="):
-        ctx.params.extend([text(start), text(end)])
-    else:
-        ctx.params.append(text(end) if op in ("<=", ">") else text(start))
-    return _RANGE_TESTS[op].format(c=column)
-
-
-def _value(literal: Literal, field: SoqlField, ctx: FilterContext) -> object:
-    """The literal as stored for ``field``, or the error Salesforce gives for the mismatch."""
-    kind, kind_ok = literal.kind, False
-    if field.type in STRING_TYPES | ID_TYPES:
-        kind_ok = kind == "string"
-    elif field.type == "boolean":
-        kind_ok = kind == "boolean"
-    elif field.type in NUMBER_TYPES:
-        kind_ok = kind == "number"
-    elif field.type in ("date", "datetime"):
-        kind_ok = kind == field.type
-    if not kind_ok:
-        raise _type_error(field, literal, ctx)
-    if field.type in ID_TYPES:
+    def value(self, literal: Literal) -> object:
+        """The literal as stored for the field, or the error Salesforce gives for a mismatch."""
+        if literal.kind != _LITERAL_KIND.get(self.field.type, self.field.type):
+            raise self.type_error(literal)
+        if self.field.type in ID_TYPES:
+            try:
+                return normalize_id(str(literal.value))
+            except ValueError as exc:
+                code = "INVALID_QUERY_FILTER_OPERATOR"
+                raise self.error(code, str(exc), at=literal.token.pos) from None
         try:
-            return normalize_id(str(literal.value))
+            return _convert(literal, self.field)
         except ValueError as exc:
-            code = "INVALID_QUERY_FILTER_OPERATOR"
-            raise query_error(code, ctx.soql, literal.token.pos, str(exc)) from None
-    try:
-        return _convert(literal, field)
-    except ValueError as exc:
-        raise query_error("MALFORMED_QUERY", ctx.soql, literal.token.pos, str(exc)) from None
+            raise self.error("MALFORMED_QUERY", str(exc), at=literal.token.pos) from None
+
+    def type_error(self, literal: Literal) -> SoqlError:
+        quoted = self.field.type in STRING_TYPES | ID_TYPES
+        reason = (
+            f"value of filter criterion for field '{self.field.name}' must be of type "
+            f"{_label(self.field)} and should {'' if quoted else 'not '}be enclosed in quotes"
+        )
+        return self.error("INVALID_FIELD", reason, at=literal.token.pos)
 
 
 def _convert(literal: Literal, field: SoqlField) -> object:
@@ -198,12 +201,3 @@ def _label(field: SoqlField) -> str:
     if field.type in STRING_TYPES:
         return "string"
     return _TYPE_LABELS.get(field.type, field.type)
-
-
-def _type_error(field: SoqlField, literal: Literal, ctx: FilterContext) -> SoqlError:
-    quoted = field.type in STRING_TYPES | ID_TYPES
-    reason = (
-        f"value of filter criterion for field '{field.name}' must be of type {_label(field)} "
-        f"and should {'' if quoted else 'not '}be enclosed in quotes"
-    )
-    return query_error("INVALID_FIELD", ctx.soql, literal.token.pos, reason)

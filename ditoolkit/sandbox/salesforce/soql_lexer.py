@@ -57,7 +57,7 @@ class Token:
         return self.text.upper()
 
 
-def query_error(code: str, soql: str, pos: int, reason: str) -> SoqlError:
+def query_error(code: str, soql: str, *, pos: int, reason: str) -> SoqlError:
     """A :class:`SoqlError` pointing at offset ``pos`` of ``soql``, worded as Salesforce does."""
     row = soql.count("\n", 0, pos) + 1
     line_start = soql.rfind("\n", 0, pos) + 1
@@ -72,7 +72,7 @@ def query_error(code: str, soql: str, pos: int, reason: str) -> SoqlError:
 def unexpected(soql: str, token: Token) -> SoqlError:
     """``MALFORMED_QUERY`` for a token the grammar does not allow where it stands."""
     shown = "<EOF>" if token.kind == "eof" else f"'{token.text}'"
-    return query_error("MALFORMED_QUERY", soql, token.pos, f"unexpected token: {shown}")
+    return query_error("MALFORMED_QUERY", soql, pos=token.pos, reason=f"unexpected token: {shown}")
 
 
 def tokenize(soql: str) -> list[Token]:
@@ -118,8 +118,8 @@ def _next_token(soql: str, pos: int) -> Token:
         while end < len(soql) and not soql[end].isspace() and soql[end] not in "(),":
             end += 1
         reason = f"unexpected token: '{soql[pos:end]}'"
-        raise query_error("MALFORMED_QUERY", soql, pos, reason)
-    raise query_error("MALFORMED_QUERY", soql, pos, f"unexpected token: '{char}'")
+        raise query_error("MALFORMED_QUERY", soql, pos=pos, reason=reason)
+    raise query_error("MALFORMED_QUERY", soql, pos=pos, reason=f"unexpected token: '{char}'")
 
 
 def _string_token(soql: str, start: int) -> Token:
@@ -152,6 +152,8 @@ def _string_token(soql: str, start: int) -> Token:
                 + "'. Illegal character sequence "
                 "'\\" + escaped + "' in string literal."
             )
-            raise query_error("MALFORMED_QUERY", soql, start, reason)
+            raise query_error("MALFORMED_QUERY", soql, pos=start, reason=reason)
         pos += 2
-    raise query_error("MALFORMED_QUERY", soql, start, "unterminated string literal: missing '")
+    raise query_error(
+        "MALFORMED_QUERY", soql, pos=start, reason="unterminated string literal: missing '"
+    )

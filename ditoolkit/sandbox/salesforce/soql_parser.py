@@ -266,7 +266,7 @@ class _Parser:
             return Literal("range", self.advance(), (upper, None))
         if upper in N_DATE_LITERALS:
             reason = f"Invalid date literal '{token.text}': it needs a number, e.g. {upper}:7"
-            raise query_error("MALFORMED_QUERY", self.soql, token.pos, reason)
+            raise query_error("MALFORMED_QUERY", self.soql, pos=token.pos, reason=reason)
         raise unexpected(self.soql, token)
 
     def orderings(self) -> list[Ordering]:
@@ -301,5 +301,5 @@ class _Parser:
         value = self.integer()
         if value > MAX_OFFSET:
             reason = f"Maximum SOQL offset allowed is {MAX_OFFSET}"
-            raise query_error("NUMBER_OUTSIDE_VALID_RANGE", self.soql, token.pos, reason)
+            raise query_error("NUMBER_OUTSIDE_VALID_RANGE", self.soql, pos=token.pos, reason=reason)
         return value
