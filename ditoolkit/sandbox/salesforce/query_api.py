@@ -122,7 +122,7 @@ def misc_routes(org: Org) -> list[Route]:
     async def versions(request: Request) -> Response:
         return sf_json(
             [
-                {"label": f"Winter '{v}", "url": f"/services/data/v{v}", "version": v}
+                {"label": _release(v), "url": f"/services/data/v{v}", "version": v}
                 for v in VERSIONS
             ]
         )
