@@ -126,7 +126,9 @@ class DialogInsightClient:
         name = f"{service}.{method}"
         retrying = Retrying(
             stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential_jitter(initial=self.retry_wait, max=self.retry_max_wait),
+            wait=wait_exponential_jitter(
+                multiplier=self.retry_wait, max=self.retry_max_wait, jitter=self.retry_wait
+            ),
             retry=retry_if_exception_type(RetriableError),
             before_sleep=_log_retry(name),
             reraise=True,
@@ -271,9 +273,9 @@ def _log_retry(name: str) -> Any:
         outcome = state.outcome
         error = outcome.exception() if outcome is not None else None
         log.warning(
-            "Dialog Insight %s: %s; retrying (attempt %d)",
+            "Dialog Insight %s failed (%s); retrying, attempt %d",
             name,
-            getattr(error, "message", type(error).__name__),
+            getattr(error, "code", None) or type(error).__name__,
             state.attempt_number + 1,
         )
 
