@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ditoolkit.sandbox.dialoginsight.store import Collection
-from ditoolkit.sandbox.dialoginsight.values import ValueProblem, parse_boolean, parse_value
+from ditoolkit.sandbox.dialoginsight.values import (
+    ValueProblem,
+    key_form,
+    parse_boolean,
+    parse_value,
+)
 
 
 @dataclass
@@ -157,7 +162,8 @@ def _insert(coll: Collection, plan: Planned, values: dict[str, Any], key: dict) 
     plan.row = dict.fromkeys(coll.columns)
     plan.row.update(key)
     for name, value in values.items():
-        if name in key and coll.key_of({**key, name: value}) != coll.key_of(key):
+        spec = coll.field(name)
+        if name in key and spec and key_form(spec, value) != key_form(spec, key[name]):
             return plan.fail(
                 "KeyConflict", f"Data.{name} differs from the key in ID for a new record"
             )

@@ -32,7 +32,8 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ASCII_EMAIL = re.compile(
     rf"^(?=.{{1,64}}@){_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]+)$"
 )
-_PHONE = re.compile(r"^\+?[\d ().\-/]+(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORECASE)
+#: digits, spaces and + ( ) . - /, an optional extension, and at least four digits
+_PHONE = re.compile(r"^(?=(?:\D*\d){4})\+?[\d ().\-/]+(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORECASE)
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _TRUE = ("1", "true")
@@ -126,7 +127,7 @@ def _parse_text(spec: FieldSpec, raw: Any) -> str:
         )
     if spec.data_type == "Email" and not is_email(text):
         raise ValueProblem("InvalidEmail", f"{spec.name}: {text!r} is not a valid email address")
-    if spec.data_type == "Phone" and (not _PHONE.match(text) or sum(c.isdigit() for c in text) < 4):
+    if spec.data_type == "Phone" and not _PHONE.match(text):
         raise ValueProblem("InvalidPhone", f"{spec.name}: {text!r} is not a phone number")
     return text
 
