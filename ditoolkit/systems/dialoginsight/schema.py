@@ -190,6 +190,44 @@ def relational_schema(
     )
 
 
+def with_frame_columns(schema: TableSchema, columns: dict[str, str]) -> TableSchema:
+    """``schema`` plus fields for the given columns it lacks, typed from their pandas dtype.
+
+    Used for relational tables whose fields configuration does not declare: the data says
+    what it holds (dates, numbers, booleans), anything else is a string.
+    """
+    known = {f.name.lower() for f in schema.fields}
+    extra = [
+        FieldSchema(
+            name,
+            FieldType.REFERENCE if name == A.CONTACT_ID else _dtype_type(dtype),
+            reference_to=(CONTACT_TABLE,) if name == A.CONTACT_ID else (),
+        )
+        for name, dtype in columns.items()
+        if name.lower() not in known
+    ]
+    if not extra:
+        return schema
+    return TableSchema(
+        schema.system, schema.name, schema.fields + tuple(extra), schema.key, schema.label
+    )
+
+
+def _dtype_type(dtype: str) -> FieldType:
+    text = dtype.lower()
+    if text.startswith("datetime64") and "utc" in text:
+        return FieldType.DATETIME
+    if text.startswith("datetime64"):
+        return FieldType.DATE
+    if text in ("bool", "boolean"):
+        return FieldType.BOOLEAN
+    if text.startswith(("int", "uint")):
+        return FieldType.INTEGER
+    if text.startswith("float"):
+        return FieldType.DECIMAL
+    return FieldType.STRING
+
+
 def key_fields(schema: TableSchema) -> list[str]:
     """The primary-key field names of ``schema`` (several for a composite key)."""
     return [f.name for f in schema.fields if f.key]

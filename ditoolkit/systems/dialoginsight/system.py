@@ -24,6 +24,7 @@ from ditoolkit.systems.dialoginsight.schema import (
     TableConfig,
     contact_schema,
     relational_schema,
+    with_frame_columns,
 )
 from ditoolkit.systems.dialoginsight.settings import (
     ProjectConfig,
@@ -183,9 +184,12 @@ class DialogInsightSystem:
         """
         target = self._target(table, project)
         cache_key = (target.id_project, target.name)
-        if cache_key not in self._schemas:
-            self._schemas[cache_key] = self._fetch_schema(target)
-        return self._schemas[cache_key]
+        if cache_key in self._schemas:
+            return self._schemas[cache_key]
+        schema = self._fetch_schema(target)
+        if len(schema):  # an empty sample tells nothing yet: ask again next time
+            self._schemas[cache_key] = schema
+        return schema
 
     def _fetch_schema(self, target: Target) -> TableSchema:
         if target.table is None:
@@ -314,6 +318,8 @@ class DialogInsightSystem:
             raise ConfigError(f"nulls={nulls!r} is not known", hint="use 'leave' or 'clear'")
         target = self._target(table, project)
         schema = self.describe(table, project=target.id_project)
+        if target.table is not None and not target.table.fields:
+            schema = with_frame_columns(schema, {str(c): str(t) for c, t in frame.dtypes.items()})
         keys = self._keys(schema, frame, key, contacts=target.table is None)
         before = self.api_calls
         rows: list[RowResult] = []
