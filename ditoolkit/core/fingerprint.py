@@ -51,13 +51,17 @@ def fingerprint_rows(frame: pd.DataFrame, *, key: str, columns: Sequence[str]) -
 
 
 def row_hashes(
-    frame: pd.DataFrame, *, key: str, columns: Sequence[str], keys: Sequence[str] | None = None
+    frame: pd.DataFrame, *, key: str, columns: Sequence[str], keys: Sequence[str]
 ) -> dict[str, str]:
-    """Per-row hashes by key text (see :func:`key_text`), for the rows whose key is in ``keys``."""
-    wanted = key_text(frame[key])
-    mask = np.ones(len(frame), dtype=bool) if keys is None else wanted.isin(keys).to_numpy(bool)
+    """Per-row hashes of the rows whose key is in ``keys``, by those keys as given.
+
+    Keys are matched in their :func:`key_text` form (trimmed, case-folded).
+    """
+    given = {str(k).strip().lower(): str(k) for k in keys}
+    found = key_text(frame[key])
+    mask = found.isin(list(given)).to_numpy(dtype=bool, na_value=False)
     hashes = _hashes(frame.loc[mask], key=key, columns=columns)
-    return {str(k): format(int(h), "016x") for k, h in zip(wanted[mask], hashes, strict=True)}
+    return {given[k]: format(int(h), "016x") for k, h in zip(found[mask], hashes, strict=True)}
 
 
 def describe_drift(
@@ -72,8 +76,8 @@ def describe_drift(
     """What changed in the target since the plan, in words: rows, counts, sample keys."""
     now = row_hashes(current, key=key, columns=columns, keys=list(touched))
     changed = sorted(k for k, h in touched.items() if now.get(k) != h)
-    present = key_text(current[key])
-    appeared = sorted(set(insert_keys) & set(present.dropna()))
+    present = set(key_text(current[key]).dropna())
+    appeared = sorted(k for k in insert_keys if k.strip().lower() in present)
     parts = [f"{rows_before} row(s) when planned, {len(current)} now"]
     if changed:
         parts.append(f"{len(changed)} planned row(s) changed or vanished (keys {changed[:5]})")

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from ditoolkit.core.diff import COUNT_KEYS, Diff
-from ditoolkit.core.fingerprint import describe_drift, fingerprint_rows, key_text, row_hashes
+from ditoolkit.core.fingerprint import describe_drift, fingerprint_rows, row_hashes
 from ditoolkit.core.plan_errors import ERROR_COLUMNS, errors_of, held_back_count
 from ditoolkit.core.plan_rows import (
     PLAN_COLUMNS,
@@ -74,8 +74,8 @@ class Plan:
         counts: the ``counts`` of summary.json.
         target_fingerprint: :func:`fingerprint_rows` of the target read for the diff.
         mapping_fingerprint: the transfer's fingerprint, when given.
-        touched: per-row hashes (by key text) of the target rows the plan changes.
-        insert_keys: the key text of rows planned for insert.
+        touched: per-row hashes (by key) of the target rows the plan changes.
+        insert_keys: the keys of rows planned for insert.
         target_rows: how many target rows were read.
     """
 
@@ -318,8 +318,8 @@ def build_plan(
         or fingerprint_rows(diff.target, key=diff.key, columns=columns),
         mapping_fingerprint=mapping_fingerprint,
         touched=row_hashes(
-            diff.target, key=diff.key, columns=columns, keys=list(key_text(changed_keys).dropna())
+            diff.target, key=diff.key, columns=columns, keys=[str(k) for k in changed_keys]
         ),
-        insert_keys=tuple(key_text(candidates["insert"]["key"]).dropna()),
+        insert_keys=tuple(str(k) for k in candidates["insert"]["key"]),
         target_rows=len(diff.target),
     )

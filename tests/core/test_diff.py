@@ -53,7 +53,13 @@ Z,z@x.com,Gone,,,
 def test_equal_values_in_other_spellings_are_unchanged() -> None:
     diff = _diff(SRC, TGT)
     assert diff.summary() == {
-        "insert": 1, "update": 1, "delete": 1, "conflict": 0, "unchanged": 1, "held_back": 0, "failed": 0
+        "insert": 1,
+        "update": 1,
+        "delete": 1,
+        "conflict": 0,
+        "unchanged": 1,
+        "held_back": 0,
+        "failed": 0,
     }
     assert diff.updates.values.tolist() == [["B", "f_LastName", "Jone", "Jones"]]
     assert diff.inserts[KEY].tolist() == ["C"]
@@ -64,7 +70,11 @@ def test_equal_values_in_other_spellings_are_unchanged() -> None:
 def test_changed_fields_counts_rows_per_field() -> None:
     diff = _diff(SRC, TGT.replace("b@x.com,Jone", "bb@x.com,Jone"))
     assert diff.changed_fields().to_dict() == {
-        "f_EMail": 1, "f_LastName": 1, "f_dateNaissance": 0, "optin": 0, "amount": 0
+        "f_EMail": 1,
+        "f_LastName": 1,
+        "f_dateNaissance": 0,
+        "optin": 0,
+        "amount": 0,
     }
     assert diff.summary()["update"] == 1  # rows, not fields
 
@@ -90,7 +100,7 @@ def test_missing_and_duplicate_keys_are_held_back_not_guessed() -> None:
     target = TGT + "\nA,other@x.com,Clone,,,"
     diff = _diff(source, target)
     held = diff.held_back
-    assert sorted(zip(held["side"], held["key"].fillna("-"), held["reason"])) == [
+    assert sorted(zip(held["side"], held["key"].fillna("-"), held["reason"], strict=True)) == [
         ("source", "-", "MISSING_KEY"),
         ("source", "A", "DUPLICATE_KEY"),  # duplicated in the target
         ("source", "B", "DUPLICATE_KEY"),
@@ -149,7 +159,12 @@ def test_three_way(base: str | None, sf: str, di: str, outcome: str) -> None:
     assert diff.unchanged == (2 if outcome == "unchanged" else 1)
     if outcome == "conflict":
         row = diff.conflicts.iloc[0]
-        assert (row["key"], row["field"], row["source"], row["target"]) == ("A", "f_LastName", sf, di)
+        assert (row["key"], row["field"], row["source"], row["target"]) == (
+            "A",
+            "f_LastName",
+            sf,
+            di,
+        )
         assert (None if pd.isna(row["base"]) else row["base"]) == base
         assert diff.summary()["conflict"] == 1
 
@@ -157,8 +172,12 @@ def test_three_way(base: str | None, sf: str, di: str, outcome: str) -> None:
 def test_cleared_value_propagates_under_clear() -> None:
     frame = "f_SalesforceId,f_LastName\nA,{}"
     diff = diff_frames(
-        _csv(frame.format("")), _csv(frame.format("Smith")), key=KEY, schema=CONTACT,
-        base=_csv(frame.format("Smith")), null_policy="clear",
+        _csv(frame.format("")),
+        _csv(frame.format("Smith")),
+        key=KEY,
+        schema=CONTACT,
+        base=_csv(frame.format("Smith")),
+        null_policy="clear",
     )
     assert diff.updates[["key", "before"]].values.tolist() == [["A", "Smith"]]
 
@@ -179,10 +198,14 @@ def test_to_dict_is_json_ready() -> None:
 def test_large_frames_diff_matches_the_generated_changes() -> None:
     n = 200_000
     ids = [f"K{i:07d}" for i in range(n)]
-    source = pd.DataFrame({KEY: ids, "f_EMail": [f"u{i}@x.com" for i in range(n)], "amount": range(n)})
+    source = pd.DataFrame(
+        {KEY: ids, "f_EMail": [f"u{i}@x.com" for i in range(n)], "amount": range(n)}
+    )
     target = source.iloc[1000:].copy()  # 1000 inserts
     target.loc[target.index[:500], "amount"] = -1  # 500 updates
-    target = pd.concat([target, pd.DataFrame({KEY: ["GONE"], "f_EMail": ["g@x.com"], "amount": [0]})])
+    target = pd.concat(
+        [target, pd.DataFrame({KEY: ["GONE"], "f_EMail": ["g@x.com"], "amount": [0]})]
+    )
     diff = diff_frames(source, target.sample(frac=1, random_state=3), key=KEY, schema=CONTACT)
     assert diff.summary()["insert"] == 1000
     assert diff.summary()["update"] == 500

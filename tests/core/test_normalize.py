@@ -22,9 +22,17 @@ def _one(values: list[object], field: FieldSchema) -> list[object]:
 @pytest.mark.parametrize(
     ("kind", "raw", "expected"),
     [
-        (T.STRING, ["  Smith ", "Smith", "", "   ", None, np.nan], ["Smith", "Smith", None, None, None, None]),
+        (
+            T.STRING,
+            ["  Smith ", "Smith", "", "   ", None, np.nan],
+            ["Smith", "Smith", None, None, None, None],
+        ),
         (T.STRING, ["Jean  Pierre"], ["Jean  Pierre"]),  # internal whitespace is data
-        (T.EMAIL, [" A@Example.COM", "a@example.com", ""], ["a@example.com", "a@example.com", None]),
+        (
+            T.EMAIL,
+            [" A@Example.COM", "a@example.com", ""],
+            ["a@example.com", "a@example.com", None],
+        ),
         (T.ID, ["003000000000001AAA "], ["003000000000001AAA"]),
         (T.PHONE, [" +1 514 555 0101"], ["+1 514 555 0101"]),
     ],
@@ -36,11 +44,30 @@ def test_text_rules(kind: FieldType, raw: list[object], expected: list[object]) 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("true", True), ("True", True), ("TRUE", True), ("1", True), (1, True), (1.0, True),
-        (True, True), ("yes", True), ("Oui", True), ("y", True), ("vrai", True),
-        ("false", False), ("False", False), ("0", False), (0, False), (False, False),
-        ("no", False), ("NON", False), ("faux", False), (" 0 ", False),
-        ("", None), (None, None), ("maybe", None), (2, None),
+        ("true", True),
+        ("True", True),
+        ("TRUE", True),
+        ("1", True),
+        (1, True),
+        (1.0, True),
+        (True, True),
+        ("yes", True),
+        ("Oui", True),
+        ("y", True),
+        ("vrai", True),
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        (0, False),
+        (False, False),
+        ("no", False),
+        ("NON", False),
+        ("faux", False),
+        (" 0 ", False),
+        ("", None),
+        (None, None),
+        ("maybe", None),
+        (2, None),
     ],
 )
 def test_boolean_spellings(raw: object, expected: bool | None) -> None:
@@ -56,7 +83,11 @@ def test_boolean_dtype_passes_through() -> None:
     ("field", "raw", "expected"),
     [
         (FieldSchema("n", T.INTEGER), [1, "1", "1.0", " 2 ", None, ""], [1, 1, 1, 2, None, None]),
-        (FieldSchema("n", T.DECIMAL, scale=2), ["1.5", 1.5, "1,5", "1.504", "x"], [1.5, 1.5, 1.5, 1.5, None]),
+        (
+            FieldSchema("n", T.DECIMAL, scale=2),
+            ["1.5", 1.5, "1,5", "1.504", "x"],
+            [1.5, 1.5, 1.5, 1.5, None],
+        ),
         (FieldSchema("n", T.DECIMAL, scale=2), ["1 234,50", "1\u00a0234.5"], [1234.5, 1234.5]),
         (FieldSchema("n", T.DECIMAL), [0.1 + 0.2, "0.3"], [0.3, 0.3]),
         (FieldSchema("n", T.INTEGER), ["1.5", "2"], [1.5, 2.0]),  # not whole: kept as decimals
