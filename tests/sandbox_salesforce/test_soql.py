@@ -299,3 +299,11 @@ def test_shape_records_refuses_a_hand_made_query() -> None:
         shape_records(
             CompiledQuery("Contact", "SELECT 1", [], False, ["Id"]), [("x",)], api_version="59.0"
         )
+
+
+def test_shaping_treats_every_text_as_data(db: sqlite3.Connection) -> None:
+    compiled = compile_query("SELECT Name FROM Account WHERE Name = 'Acme'", SCHEMA, now=NOW)
+    rows = db.execute(compiled.sql, compiled.params).fetchall()
+    version = "1' + str(1/0) + '\\"
+    (record,) = shape_records(compiled, rows, api_version=version)
+    assert record["attributes"]["url"] == f"/services/data/v{version}/sobjects/Account/{A1}"

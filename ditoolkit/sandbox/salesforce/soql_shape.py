@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from ditoolkit.sandbox.salesforce.soql_model import SoqlField
 
@@ -18,24 +17,13 @@ Converter = Callable[[Any], Any] | None
 Record = dict[str, Any]
 
 
-def _to_bool(value: Any) -> Any:
-    return value if value is None else bool(value)
-
-
-def _to_int(value: Any) -> Any:
-    return value if value is None else int(value)
-
-
-def _to_float(value: Any) -> Any:
-    return value if value is None else float(value)
-
-
+# Applied to non-null values only.
 _CONVERTERS: dict[str, Converter] = {
-    "boolean": _to_bool,
-    "int": _to_int,
-    "double": _to_float,
-    "currency": _to_float,
-    "percent": _to_float,
+    "boolean": bool,
+    "int": int,
+    "double": float,
+    "currency": float,
+    "percent": float,
 }
 
 
@@ -93,33 +81,36 @@ def shape_rows(
     plan: PlanNode, rows: Iterable[tuple[Any, ...]], *, api_version: str
 ) -> list[Record]:
     """Records for ``rows``, per ``plan``, with attribute URLs for ``api_version`` (``59.0``)."""
-    build = _builder(plan, f"/services/data/v{api_version.lstrip('vV')}/sobjects/")
-    return [record for row in rows if (record := build(row)) is not None]
+    build = _compile_builder(plan, base=f"/services/data/v{api_version.lstrip('vV')}/sobjects/")
+    return [build(row) for row in rows]
 
 
-def _builder(node: PlanNode, base: str) -> Callable[[tuple[Any, ...]], Record | None]:
-    type_name, id_index = node.type_name, node.id_index
-    prefix = f"{base}{type_name}/"
-    keys = tuple(key for key, _, _, _ in node.items)
-    # A relationship first takes its parent's Id as a placeholder: overwriting a dict key keeps
-    # its position, so the nested record lands where the relationship is first selected.
-    indexes = [index if child is None else child.id_index for _, index, _, child in node.items]
-    pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda row: (row[indexes[0]],))
-    converted = [(key, convert) for key, _, convert, _ in node.items if convert is not None]
-    nested = [(key, _builder(child, base)) for key, _, _, child in node.items if child is not None]
+def _compile_builder(plan: PlanNode, *, base: str) -> Callable[[tuple[Any, ...]], Record]:
+    """One function building a whole record from a row, generated once per query.
 
-    def build(row: tuple[Any, ...]) -> Record | None:
-        record_id = row[id_index]
-        if record_id is None:
-            return None
-        record: Record = {"attributes": {"type": type_name, "url": prefix + record_id}}
-        record.update(zip(keys, pick(row), strict=True))
-        for key, convert in converted:
-            value = record[key]
-            if value is not None:
-                record[key] = convert(value)
-        for key, make in nested:
-            record[key] = make(row)
-        return record
+    A generated dict display is about twice as fast per row as walking the plan. The generated
+    source holds only integer row indexes and generated names (``k0``, ``k1``...): every key,
+    type name, URL and converter is a bound constant, so no query or data text becomes code.
+    """
+    constants: dict[str, Any] = {"__builtins__": {}}
 
-    return build
+    def constant(value: Any) -> str:
+        name = f"k{len(constants)}"
+        constants[name] = value
+        return name
+
+    def display(node: PlanNode) -> str:
+        url = f"{constant(f'{base}{node.type_name}/')} + r[{node.id_index}]"
+        entries = [f"'attributes': {{'type': {constant(node.type_name)}, 'url': {url}}}"]
+        for key, index, convert, child in node.items:
+            if child is not None:
+                value = f"(None if r[{child.id_index}] is None else {display(child)})"
+            elif convert is not None:
+                value = f"(None if r[{index}] is None else {constant(convert)}(r[{index}]))"
+            else:
+                value = f"r[{index}]"
+            entries.append(f"{constant(key)}: {value}")
+        return "{" + ", ".join(entries) + "}"
+
+    source = f"lambda r: {display(plan)}"
+    return cast(Callable[[tuple[Any, ...]], Record], eval(source, constants))  # noqa: S307
