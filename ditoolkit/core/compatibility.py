@@ -180,7 +180,7 @@ class _Check:
     def route(self, route: FieldRoute, *, source: str, target: str) -> None:
         tgt = self.field(target, route.target)
         src = self.field(source, route.source) if route.source else None
-        if tgt is None or (src is None and not route.constant):
+        if tgt is None:
             return
         if route.role == "optin":
             self.optin(route, src, tgt)
