@@ -108,18 +108,23 @@ def build_report_data(
         conflicts = source.conflicts.head(sample)
         name = title or "Diff"
     findings = quality.findings if quality is not None else pd.DataFrame()
-    by_reason = findings["reason"].value_counts() if not findings.empty else pd.Series()
     return ReportData(
         title=name,
         counts={k: int(counts.get(k, 0)) for k in COUNT_KEYS},
-        changed_fields={str(k): int(v) for k, v in changes["field"].value_counts().items()},
-        findings_by_reason={str(k): int(v) for k, v in by_reason.items()},
+        changed_fields=_ranked(changes["field"]),
+        findings_by_reason=_ranked(findings["reason"]) if not findings.empty else {},
         changes=changes.head(sample).map(json_value),
         inserts=[json_value(k) for k in inserts],
         deletes=[json_value(k) for k in deletes],
         conflicts=conflicts.map(json_value) if not conflicts.empty else conflicts,
         findings=findings.head(sample),
     )
+
+
+def _ranked(values: pd.Series) -> dict[str, int]:
+    """Counts of each value, most first, ties by name (stable output for snapshots)."""
+    counts = {str(k): int(v) for k, v in values.value_counts().items()}
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _counts_frame(data: ReportData) -> pd.DataFrame:
@@ -130,7 +135,7 @@ def _changes_html(changes: pd.DataFrame) -> str:
     if changes.empty:
         return "<p>No field changes.</p>"
     shown = changes.assign(change="→")[["key", "field", "before", "change", "after"]]
-    styler = shown.style.hide(axis="index")
+    styler = shown.style.format(escape="html", na_rep="").hide(axis="index")
     styler = styler.map(lambda _: _BEFORE_CSS, subset=["before"])
     styler = styler.map(lambda _: _AFTER_CSS, subset=["after"])
     styler = styler.set_td_classes(
