@@ -26,6 +26,9 @@ FILTERS = [
     ("LastName != 'Smith'", LIVE - {"Smith"}),
     ("LastName <> 'Smith'", LIVE - {"Smith"}),
     ("Email = null", {"smyth", "100X PureYTest"}),
+    ("Email = ''", {"smyth", "100X PureYTest"}),  # blank text is stored, and matched, as null
+    ("Email != ''", LIVE - {"smyth", "100X PureYTest"}),
+    ("Email IN ('', 'jones@x.com')", {"Jones", "smyth", "100X PureYTest"}),
     ("Email != null", LIVE - {"smyth", "100X PureYTest"}),
     ("Email != 'smith@x.com'", LIVE - {"Smith"}),
     ("LastName IN ('jones', 'SMITH')", {"Jones", "Smith"}),

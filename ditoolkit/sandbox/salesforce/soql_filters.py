@@ -118,7 +118,7 @@ class _Test:
 
     def single(self, literal: Literal) -> str:
         column, op = self.column, self.op
-        if literal.kind == "null":
+        if self.is_null(literal):
             if op not in ("=", "!="):
                 raise unexpected(self.ctx.soql, literal.token)
             return f"{column} IS {'NOT ' if op == '!=' else ''}NULL"
@@ -129,11 +129,17 @@ class _Test:
             return f"({column} IS NULL OR {column} <> ?)"
         return f"{column} {op} ?"
 
+    def is_null(self, literal: Literal) -> bool:
+        """Null, or a blank string for a text field: Salesforce stores blank text as null."""
+        if literal.kind == "null":
+            return True
+        return literal.kind == "string" and literal.value == "" and self.field.type in STRING_TYPES
+
     def membership(self) -> str:
         tests: list[str] = []
         values: list[object] = []
         for literal in self.comparison.values:
-            if literal.kind == "null":
+            if self.is_null(literal):
                 tests.append(f"{self.column} IS NULL")
             elif literal.kind == "range":
                 tests.append(self.range_test(literal, op="="))
