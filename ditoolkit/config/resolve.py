@@ -199,24 +199,26 @@ def resolve_salesforce(profile: str | None = None, **explicit: Any) -> Salesforc
         raise res.missing(missing, profile=profile, why=f"for auth {auth!r}")
     if "api_version" not in res.found:
         res.found["api_version"] = Found("59.0", "default")
-    values = {s.name: res.value(s.name) for s in SF_SPECS}
+    value = res.value
     settings = SalesforceSettings(
         profile=profile,
         auth=auth,
-        api_version=str(values.pop("api_version")).lstrip("v"),
+        username=_text(value("username")),
+        password=_secret(value("password")),
+        security_token=_secret(value("security_token")),
+        instance_url=_text(value("instance_url")),
+        login_url=_text(value("login_url")),
+        domain=_text(value("domain")),
+        consumer_key=_text(value("consumer_key")),
+        consumer_secret=_secret(value("consumer_secret")),
+        session_id=_secret(value("session_id")),
+        private_key_file=_text(value("private_key_file")),
+        api_version=str(value("api_version")).lstrip("v"),
+        ca_bundle=_text(value("ca_bundle")),
         sources={name: hit.source for name, hit in res.found.items()},
-        **{
-            name: _secret(v) if _spec(SF_SPECS, name).kind == "secret" else _text(v)
-            for name, v in values.items()
-            if name != "auth"
-        },
     )
     logger.info("Salesforce settings resolved (profile %s, auth %s)", profile, auth)
     return settings
-
-
-def _spec(specs: Sequence[Spec], name: str) -> Spec:
-    return next(s for s in specs if s.name == name)
 
 
 def _int(value: Any, *, name: str, source: str) -> int:

@@ -96,8 +96,10 @@ def find_config_file() -> Path | None:
 class ProfileSource:
     """A ``[profiles.NAME.<section>]`` table of ``ditoolkit.toml``.
 
-    A secret may be written as ``{keyring = "service"}`` (optionally with ``username``), read
-    from the OS keyring, or ``{env = "VAR"}``, read from another environment variable.
+    A secret may be written as ``{keyring = "service"}`` (optionally with ``username``; the
+    default username is the setting's name, e.g. ``password``), read from the OS keyring, or
+    ``{env = "VAR"}``, read from another environment variable. A relative path (``ca_bundle``,
+    ``private_key_file``) is taken relative to the file's folder.
     """
 
     def __init__(self, path: Path, profile: str) -> None:

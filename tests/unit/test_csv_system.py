@@ -240,3 +240,17 @@ def test_write_result_csvs(tmp_path: Path) -> None:
         write_result_csvs(
             frame, empty, success_path=tmp_path / "s.csv", error_path=tmp_path / "e.csv"
         )
+
+
+@pytest.mark.slow
+def test_large_file_keeps_every_row_and_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "large.csv"
+    lines = ["Ref;Note"]
+    for i in range(100_000):
+        lines.append(f'r{i};"two\nlines"' if i % 1000 == 0 else f"r{i};note {i}")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
+    frame = read_csv_file(path)
+    assert len(frame) == 100_000 and frame.attrs["delimiter"] == ";"
+    # 100 values span two lines, so the last row starts 100 lines later than its position
+    assert frame.index[-1] == 100_000 + 1 + 100
+    assert frame["Ref"].iloc[-1] == "r99999"

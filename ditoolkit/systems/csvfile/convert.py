@@ -8,6 +8,7 @@ datetimes ISO 8601 (a value without an offset is taken as UTC).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -31,6 +32,7 @@ def convert_column(values: pd.Series, field: FieldSchema) -> tuple[pd.Series, pd
     text = values.astype("string")
     present = text.notna()
     kind = field.type
+    converted: Any
     if kind is FieldType.INTEGER:
         ok = text.str.match(_INTEGER).fillna(False)
         converted = pd.to_numeric(text.where(ok).str.strip()).astype("Int64")

@@ -21,6 +21,7 @@ from ditoolkit.systems.csvfile.parse import (
     records_frame,
     sniff_delimiter,
 )
+from ditoolkit.systems.memory import is_missing
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -81,7 +82,7 @@ def neutralize(value: str) -> str:
 
 def format_cell(value: object) -> str:
     """One value as CSV text: empty for missing, ISO for dates, ``true``/``false``."""
-    if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if is_missing(value):
         return ""
     if isinstance(value, pd.Timestamp):
         if value.tzinfo is not None:

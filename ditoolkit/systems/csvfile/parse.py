@@ -82,7 +82,7 @@ def parse_records(text: str, *, delimiter: str, path: Path) -> Records:
     try:
         for record in reader:
             start, previous = previous + 1, reader.line_num
-            if not any(value.strip() for value in record):
+            if not "".join(record).strip():
                 pending_blank.append(start)
             elif records is None:
                 records = Records(_check_header(record, line=start, path=path), start)

@@ -93,7 +93,9 @@ def _integer(value: Any) -> int:
 def typed_frame(schema: TableSchema, records: Sequence[Record]) -> pd.DataFrame:
     """``records`` as a DataFrame with one column per field, typed from the schema."""
     columns = {
-        f.name: pd.Series([r.get(f.name) for r in records], dtype=object).astype(f.dtype)
+        f.name: pd.Series([r.get(f.name) for r in records], dtype=object).astype(
+            pd.api.types.pandas_dtype(f.dtype)
+        )
         for f in schema.fields
     }
     return pd.DataFrame(columns, index=pd.RangeIndex(len(records)))
