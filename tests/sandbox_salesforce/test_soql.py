@@ -310,3 +310,27 @@ def test_shaping_treats_every_text_as_data(db: sqlite3.Connection) -> None:
     version = "1' + str(1/0) + '\\"
     (record,) = shape_records(compiled, rows, api_version=version)
     assert record["attributes"]["url"] == f"/services/data/v{version}/sobjects/Account/{A1}"
+
+
+CONTACT_FIELDS = [f.name for f in SCHEMA.objects["contact"].fields]
+
+
+@pytest.mark.parametrize(
+    ("select", "expected"),
+    [
+        ("FIELDS(ALL)", CONTACT_FIELDS),
+        ("fields(standard)", [name for name in CONTACT_FIELDS if name != "Score__c"]),
+        ("FIELDS(CUSTOM)", ["Score__c"]),
+        ("Id, FIELDS(CUSTOM), Account.Name", ["Id", "Score__c", "Account.Name"]),
+        ("Score__c, FIELDS(ALL)", ["Score__c", *(n for n in CONTACT_FIELDS if n != "Score__c")]),
+    ],
+)
+def test_fields_function_expands_to_the_objects_fields(
+    db: sqlite3.Connection, select: str, expected: list[str]
+) -> None:
+    soql = f"SELECT {select} FROM Contact WHERE LastName = 'Smith' LIMIT 200"
+    assert compile_query(soql, SCHEMA, now=NOW).columns == expected
+    (record,) = run(db, soql)
+    assert [key for key in record if key not in ("attributes", "Account")] == [
+        n for n in expected if "." not in n
+    ]

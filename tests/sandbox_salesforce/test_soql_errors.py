@@ -183,6 +183,7 @@ def test_filter_errors(where: str, code: str, reason: str) -> None:
     assert failure.message.splitlines()[-1].startswith(reason)
 
 
+FIELDS_LIMIT = "The SOQL FIELDS function must have a LIMIT of at most 200"
 STATEMENT_ERRORS = [
     ("", "MALFORMED_QUERY", "unexpected token: <EOF>"),
     ("SELECT FROM Contact", "MALFORMED_QUERY", "unexpected token: 'FROM'"),
@@ -194,7 +195,10 @@ STATEMENT_ERRORS = [
         "duplicate field selected: Account.Name",
     ),
     ("SELECT COUNT(), Id FROM Contact", "MALFORMED_QUERY", "unexpected token: ','"),
-    ("SELECT FIELDS(ALL) FROM Contact", "MALFORMED_QUERY", "unexpected token: '('"),
+    ("SELECT FIELDS(ALL) FROM Contact", "MALFORMED_QUERY", FIELDS_LIMIT),
+    ("SELECT FIELDS(CUSTOM) FROM Contact LIMIT 201", "MALFORMED_QUERY", FIELDS_LIMIT),
+    ("SELECT FIELDS(SOME) FROM Contact", "MALFORMED_QUERY", "unexpected token: 'SOME'"),
+    ("SELECT FIELDS ALL FROM Contact", "MALFORMED_QUERY", "unexpected token: 'ALL'"),
     (
         "SELECT Id, (SELECT Id FROM Contacts) FROM Account",
         "MALFORMED_QUERY",

@@ -20,9 +20,10 @@ from ditoolkit.sandbox.salesforce.soql_model import (
     SoqlObject,
     SoqlSchema,
 )
-from ditoolkit.sandbox.salesforce.soql_parser import Path, Query, parse
+from ditoolkit.sandbox.salesforce.soql_parser import FieldSet, Path, Query, parse
 from ditoolkit.sandbox.salesforce.soql_shape import PlanNode, build_plan
 
+MAX_FIELDS_LIMIT = 200
 _NO_COLUMN = (
     "No such column '{name}' on entity '{entity}'. If you are attempting to use a custom field, "
     "be sure to append the '__c' after the custom field name. Please reference your WSDL or the "
@@ -162,14 +163,29 @@ def compile_parsed(
 def _selected(compiler: _Compiler, query: Query) -> list[Resolved]:
     selected: list[Resolved] = []
     seen: set[str] = set()
-    for path in query.fields:
-        resolved = compiler.resolve(path)
-        if resolved.canonical.lower() in seen:
-            reason = f"duplicate field selected: {resolved.canonical}"
-            raise query_error("MALFORMED_QUERY", compiler.soql, pos=path.pos, reason=reason)
-        seen.add(resolved.canonical.lower())
-        selected.append(resolved)
+    for item in query.fields:
+        expanded = isinstance(item, FieldSet)
+        paths = _expand(compiler, item, limit=query.limit) if isinstance(item, FieldSet) else [item]
+        for path in paths:
+            resolved = compiler.resolve(path)
+            key = resolved.canonical.lower()
+            if key in seen and not expanded:
+                reason = f"duplicate field selected: {resolved.canonical}"
+                raise query_error("MALFORMED_QUERY", compiler.soql, pos=path.pos, reason=reason)
+            if key not in seen:
+                seen.add(key)
+                selected.append(resolved)
     return selected
+
+
+def _expand(compiler: _Compiler, item: FieldSet, *, limit: int | None) -> list[Path]:
+    """The root object's fields a ``FIELDS()`` item stands for, in schema order."""
+    if item.kind != "STANDARD" and (limit is None or limit > MAX_FIELDS_LIMIT):
+        reason = f"The SOQL FIELDS function must have a LIMIT of at most {MAX_FIELDS_LIMIT}"
+        raise query_error("MALFORMED_QUERY", compiler.soql, pos=item.pos, reason=reason)
+    wanted = {"ALL": (True, False), "STANDARD": (False,), "CUSTOM": (True,)}[item.kind]
+    fields = compiler.root.fields
+    return [Path((f.name,), item.pos) for f in fields if f.name.endswith("__c") in wanted]
 
 
 def _where(

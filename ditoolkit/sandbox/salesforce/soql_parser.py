@@ -4,7 +4,8 @@ Grammar (keywords case-insensitive; anything else is ``MALFORMED_QUERY`` at its 
 
     query     := SELECT items FROM name [alias] [WHERE or_expr] [ORDER BY order {, order}]
                  [LIMIT int] [OFFSET int] EOF
-    items     := COUNT() | COUNT(path) [alias] | path {, path}
+    items     := COUNT() | COUNT(path) [alias] | item {, item}
+    item      := path | FIELDS(ALL|STANDARD|CUSTOM)
     or_expr   := unary {AND unary} | unary {OR unary}      -- mixing needs parentheses
     unary     := NOT unary | ( or_expr ) | path op value | path [NOT] IN ( value {, value} )
                  | path LIKE string
@@ -31,6 +32,14 @@ class Path:
     """A field path as written (``Account.Owner.Name``) and where it starts."""
 
     parts: tuple[str, ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class FieldSet:
+    """``FIELDS(ALL|STANDARD|CUSTOM)`` in a select list."""
+
+    kind: str
     pos: int
 
 
@@ -83,7 +92,7 @@ class Ordering:
 class Query:
     """A parsed query; ``count`` is ``"rows"`` for COUNT(), ``"field"`` for COUNT(path)."""
 
-    fields: list[Path]
+    fields: list[Path | FieldSet]
     object_name: str
     object_pos: int
     alias: str | None = None
@@ -187,10 +196,21 @@ class _Parser:
             if query.count == "field" and alias:
                 query.count_alias = self.advance().text
             return
-        query.fields.append(self.path())
+        query.fields.append(self.select_item())
         while self.token.kind == "comma":
             self.advance()
-            query.fields.append(self.path())
+            query.fields.append(self.select_item())
+
+    def select_item(self) -> Path | FieldSet:
+        if not (self.at_keyword("FIELDS") and self.tokens[self.index + 1].kind == "lparen"):
+            return self.path()
+        start = self.advance()
+        self.advance()
+        if not self.at_keyword("ALL", "STANDARD", "CUSTOM"):
+            raise unexpected(self.soql, self.token)
+        kind = self.advance().upper
+        self.expect("rparen")
+        return FieldSet(kind, start.pos)
 
     def or_expr(self) -> Condition:
         items = [self.unary()]
