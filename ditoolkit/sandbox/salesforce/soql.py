@@ -1,10 +1,10 @@
 """The Salesforce sandbox's SOQL engine: compile a query to SQLite, shape rows into records.
 
 Supported: field lists with parent relationship paths and ``FIELDS(ALL|STANDARD|CUSTOM)``,
-``COUNT()`` and ``COUNT(field)``, one
-``FROM`` object (optional alias), ``WHERE`` with ``AND``/``OR``/``NOT`` and parentheses,
-``= != <> < <= > >= LIKE IN NOT IN``, string/number/boolean/null/date/datetime literals and
-relative date literals, ``ORDER BY ... ASC|DESC NULLS FIRST|LAST``, ``LIMIT``, ``OFFSET``.
+``COUNT()`` and ``COUNT(field)``, one ``FROM`` object (optional alias), ``WHERE`` with
+``AND``/``OR``/``NOT`` and parentheses, ``= != <> < <= > >= LIKE IN NOT IN``,
+string/number/boolean/null/date/datetime literals and relative date literals,
+``ORDER BY ... ASC|DESC NULLS FIRST|LAST``, ``LIMIT``, ``OFFSET``.
 Anything else is refused with Salesforce's error code and caret-style message.
 
 Storage contract (the store implements it): one table per object named by its canonical name,
