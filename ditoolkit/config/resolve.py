@@ -250,7 +250,9 @@ def _base_url(res: _Resolution, profile: str | None) -> tuple[str, str | None]:
 def _projects(raw: Any, source: str) -> tuple[DIProject, ...]:
     try:
         return tuple(
-            DIProject(
+            p
+            if isinstance(p, DIProject)
+            else DIProject(
                 id=int(p.get("idProject", p.get("id"))),
                 name=str(p.get("name", "")),
                 type=str(p.get("type", "")).upper(),
@@ -267,7 +269,9 @@ def _projects(raw: Any, source: str) -> tuple[DIProject, ...]:
 def _tables(raw: Any, source: str) -> tuple[DITable, ...]:
     try:
         return tuple(
-            DITable(
+            t
+            if isinstance(t, DITable)
+            else DITable(
                 id_table=int(t.get("idTable", t.get("id_table"))),
                 code=str(t["code"]),
                 id_project=int(t.get("idProject", t.get("id_project"))),

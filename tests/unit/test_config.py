@@ -396,3 +396,32 @@ def test_ditoolkit_home(clean_env: Path, tmp_path: Path, monkeypatch: pytest.Mon
     assert not (clean_env / ".ditoolkit").exists()
     monkeypatch.setenv("DITOOLKIT_HOME", str(tmp_path / "state"))
     assert ditoolkit_home() == tmp_path / "state"
+
+
+def test_projects_and_tables_given_as_objects_or_mappings() -> None:
+    from ditoolkit.config import DIProject, DITable
+
+    di = resolve_dialoginsight(
+        key="k",
+        id_key=1,
+        region="ca",
+        projects=[DIProject(1001, "Communications", "A"), {"id": 1002, "type": "b"}],
+        tables=[DITable(2001, "Purchases", 1001)],
+    )
+    assert [(p.id, p.type) for p in di.projects] == [(1001, "A"), (1002, "B")]
+    assert di.tables[0].code == "Purchases"
+    with pytest.raises(ConfigError, match="projects from argument must be a list"):
+        resolve_dialoginsight(key="k", id_key=1, region="ca", projects=[{"name": "x"}])
+
+
+def test_import_reads_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    import ditoolkit.config.resolve as resolve_module
+    import ditoolkit.config.sources as sources_module
+
+    monkeypatch.setenv("DITOOLKIT_CONFIG", str(tmp_path / "missing.toml"))
+    importlib.reload(sources_module)
+    importlib.reload(resolve_module)  # a missing config file only matters when resolving
+    with pytest.raises(ConfigError, match="missing.toml"):
+        resolve_module.resolve_salesforce("prod")
