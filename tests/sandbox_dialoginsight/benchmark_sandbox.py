@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ditoolkit.sandbox.dialoginsight.methods import contacts_get, contacts_merge
+from ditoolkit.sandbox.dialoginsight.methods import Caller, contacts_get, contacts_merge
 from ditoolkit.sandbox.dialoginsight.store import ADMIN_ID_KEY, Store
 
 Timing = tuple[float, float]  # (wall-clock ms, CPU ms)
@@ -62,22 +62,22 @@ def _records(start: int, count: int, tag: str) -> list[dict[str, Any]]:
 
 def run(contacts: int) -> None:
     store = Store(Path(tempfile.mkdtemp()) / "bench.sqlite")
-    key = store.api_key(ADMIN_ID_KEY) or {}
+    key = Caller(store, store.api_key(ADMIN_ID_KEY) or {})
     inserts: list[Timing] = []
     updates: list[Timing] = []
     pages: list[Timing] = []
     for start in range(0, contacts, 1000):
         body = {"idProject": 1002, "Records": _records(start, 1000, "L")}
-        inserts.append(_timed(lambda b=body: contacts_merge(store, key, b))[0])
+        inserts.append(_timed(lambda b=body: contacts_merge(key, b))[0])
     for start in range(0, min(contacts, 20_000), 1000):
         body = {"idProject": 1002, "Records": _records(start, 1000, "U")}
-        updates.append(_timed(lambda b=body: contacts_merge(store, key, b))[0])
+        updates.append(_timed(lambda b=body: contacts_merge(key, b))[0])
     last, read = 0, 0
     while True:
         clause = {"$type": "FieldClause", "Field": {"Name": "idContact"},
                   "TypeOperator": "GreaterThan", "ComparisonValue": last}  # fmt: skip
         body = {"idProject": 1002, "Clause": clause, "MaxRows": 1000}
-        elapsed, answer = _timed(lambda b=body: contacts_get(store, key, b))
+        elapsed, answer = _timed(lambda b=body: contacts_get(key, b))
         if not answer["Records"]:
             break
         pages.append(elapsed)

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ditoolkit.sandbox.dialoginsight.auth import RIGHTS, authenticate, parse_expiry
-from ditoolkit.sandbox.dialoginsight.methods import METHODS
+from ditoolkit.sandbox.dialoginsight.methods import METHODS, Caller
 from ditoolkit.sandbox.dialoginsight.wire import CallError, envelope
 from ditoolkit.sandbox.faults import admin_routes
 
@@ -83,7 +83,7 @@ def _api(sandbox: DialogInsightSandbox) -> Any:
             body = await _read_body(request)
             host = request.client.host if request.client else ""
             key = authenticate(sandbox.store, body.get("AuthKey"), client_ip=host)
-            return envelope(label, handler(sandbox.store, key, body))
+            return envelope(label, handler(Caller(sandbox.store, key), body))
         except CallError as error:
             return envelope(label, error=error)
 

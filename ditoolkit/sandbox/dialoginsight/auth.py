@@ -44,7 +44,11 @@ def authenticate(store: Store, auth: Any, *, client_ip: str) -> dict[str, Any]:
     if not isinstance(auth, dict):
         raise invalid
     raw_id, secret = auth.get("idKey"), auth.get("Key")
-    if isinstance(raw_id, bool) or not isinstance(secret, str):
+    if (
+        not isinstance(raw_id, (int, str))
+        or isinstance(raw_id, bool)
+        or not isinstance(secret, str)
+    ):
         raise invalid
     try:
         id_key = int(raw_id)  # DI accepts idKey as a number or a string of digits

@@ -46,7 +46,7 @@ def read_options(raw: Any) -> dict[str, bool]:
     return options
 
 
-def _check_shapes(coll: Collection, records: Any, *, id_names: set[str]) -> list[dict]:
+def _check_shapes(coll: Collection, records: Any, *, id_names: set[str]) -> list[dict[str, Any]]:
     if not isinstance(records, list):
         raise CallError("InvalidRequest", "Records must be an array of {ID, Data} objects")
     if len(records) > MAX_RECORDS:
@@ -94,12 +94,12 @@ class MergeRun:
             self._write()
         return self._response(checked)
 
-    def _plan(self, records: list[dict]) -> None:
+    def _plan(self, records: list[dict[str, Any]]) -> None:
         pks = [self.coll.key_of(_id_values(r)) for r in records]
         ids = [as_id((r.get("ID") or {}).get("idContact")) for r in records]
-        existing_pk = self.store.find(self.coll, "_pk", [p for p in pks if p])
+        existing_pk = self.store.find(self.coll, column="_pk", values=[p for p in pks if p])
         existing_id = self.store.find(
-            self.coll, self.coll.id_column, [i for i in ids if i is not None]
+            self.coll, column=self.coll.id_column, values=[i for i in ids if i is not None]
         )
         seen: set[Any] = set()
         for index, record in enumerate(records):
@@ -118,7 +118,7 @@ class MergeRun:
         movers = [p for p in self.plans if p.moved_to is not None]
         if not movers:
             return
-        taken = self.store.find(self.coll, "_pk", [p.moved_to for p in movers])
+        taken = self.store.find(self.coll, column="_pk", values=[p.moved_to for p in movers])
         claimed = {
             p.pk
             for p in self.plans
@@ -140,7 +140,7 @@ class MergeRun:
         if updates:
             self.store.update(self.coll, [p.row for p in updates])
 
-    def _response(self, records: list[dict]) -> dict[str, Any]:
+    def _response(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         out = [self._record(p, records[p.index]) for p in self.plans]
         return {
             "CreatedRecords": sum(p.outcome.status == "Created" for p in self.plans),

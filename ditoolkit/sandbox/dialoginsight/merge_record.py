@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ditoolkit.sandbox.dialoginsight.store import Collection
+from ditoolkit.sandbox.dialoginsight.store import Collection, Row
 from ditoolkit.sandbox.dialoginsight.values import (
     ValueProblem,
     key_form,
     parse_boolean,
     parse_value,
 )
+
+Rows = dict[Any, Row]
 
 
 @dataclass
@@ -77,7 +79,7 @@ def _parse_key(coll: Collection, ids: dict[str, Any]) -> dict[str, Any]:
 
 
 def _lookup(
-    coll: Collection, ids: dict[str, Any], existing_pk: dict, existing_id: dict
+    coll: Collection, ids: dict[str, Any], *, existing_pk: Rows, existing_id: Rows
 ) -> tuple[Any, dict[str, Any] | None, dict[str, Any]]:
     """(what the record is matched by, the stored row or None, the key values from ID)."""
     if "idContact" in ids:
@@ -94,15 +96,17 @@ def plan_record(
     coll: Collection,
     record: dict[str, Any],
     *,
-    existing_pk: dict,
-    existing_id: dict,
+    existing_pk: Rows,
+    existing_id: Rows,
     options: dict[str, bool],
     seen: set[Any],
 ) -> Planned:
     """Decide what ``record`` does, given the stored rows its call matched."""
     plan = Planned()
     try:
-        match, stored, key = _lookup(coll, record.get("ID") or {}, existing_pk, existing_id)
+        match, stored, key = _lookup(
+            coll, record.get("ID") or {}, existing_pk=existing_pk, existing_id=existing_id
+        )
     except ValueProblem as problem:
         return plan.fail(problem.code, problem.message)
     if match in seen:
@@ -117,7 +121,7 @@ def plan_record(
     if problems:
         return plan.fail(problems[0].code, "; ".join(p.message for p in problems))
     if stored is not None:
-        return _update(coll, plan, values, allow=options["AllowUpdate"])
+        return _update(coll, plan, values=values, allow=options["AllowUpdate"])
     if match[0] == "id" or not options["AllowInsert"]:
         what = f"idContact {match[1]}" if match[0] == "id" else "this key"
         message = f"no record matches {what}" + (
@@ -126,7 +130,7 @@ def plan_record(
         if options["SkipUnmatchedRecords"]:
             return plan.skip(message)
         return plan.fail("RecordNotFound", message)
-    return _insert(coll, plan, values, key)
+    return _insert(coll, plan, values=values, key=key)
 
 
 def _missing_required(coll: Collection, plan: Planned) -> Planned | None:
@@ -137,7 +141,7 @@ def _missing_required(coll: Collection, plan: Planned) -> Planned | None:
     return None
 
 
-def _update(coll: Collection, plan: Planned, values: dict[str, Any], *, allow: bool) -> Planned:
+def _update(coll: Collection, plan: Planned, *, values: dict[str, Any], allow: bool) -> Planned:
     if not allow:
         return plan.skip("a record with this key exists and AllowUpdate is false")
     before = dict(plan.row)
@@ -158,7 +162,9 @@ def _update(coll: Collection, plan: Planned, values: dict[str, Any], *, allow: b
     return plan
 
 
-def _insert(coll: Collection, plan: Planned, values: dict[str, Any], key: dict) -> Planned:
+def _insert(
+    coll: Collection, plan: Planned, *, values: dict[str, Any], key: dict[str, Any]
+) -> Planned:
     plan.row = dict.fromkeys(coll.columns)
     plan.row.update(key)
     for name, value in values.items():

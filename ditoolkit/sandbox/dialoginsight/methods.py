@@ -1,12 +1,13 @@
 """The OFC4 methods the sandbox serves, one small function each.
 
-Each takes the store, the authenticated key and the JSON body, and returns the method-specific
-fields of the response envelope, or raises :class:`CallError`.
+Each takes the :class:`Caller` (the store and the authenticated key) and the JSON body, and
+returns the method-specific fields of the response envelope, or raises :class:`CallError`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ditoolkit.sandbox.dialoginsight.auth import require, rights_on
@@ -24,10 +25,20 @@ from ditoolkit.sandbox.dialoginsight.world import (
 )
 
 MAX_ROWS = 1000
-Handler = Callable[[Store, dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 
-def _project(key: dict[str, Any], body: dict[str, Any], right: str) -> ProjectSpec:
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: the sandbox's store and the key the call authenticated with."""
+
+    store: Store
+    key: dict[str, Any]
+
+
+Handler = Callable[[Caller, dict[str, Any]], dict[str, Any]]
+
+
+def _project(key: dict[str, Any], body: dict[str, Any], *, right: str) -> ProjectSpec:
     id_project = require_int(body, "idProject")
     project = find_project(id_project)
     if project is None:
@@ -36,7 +47,7 @@ def _project(key: dict[str, Any], body: dict[str, Any], right: str) -> ProjectSp
     return project
 
 
-def _table(key: dict[str, Any], body: dict[str, Any], right: str) -> TableSpec:
+def _table(key: dict[str, Any], body: dict[str, Any], *, right: str) -> TableSpec:
     id_table = require_int(body, "idTable")
     table = find_table(id_table)
     if table is None:
@@ -61,13 +72,13 @@ def _where(coll: Collection, clause: Any) -> tuple[str, list[Any]]:
         raise CallError(exc.code, exc.message) from exc
 
 
-def projects_list(store: Store, key: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    visible = [p for p in PROJECTS if rights_on(key, p.id_project)]
+def projects_list(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    visible = [p for p in PROJECTS if rights_on(caller.key, p.id_project)]
     return {"Records": [{"idProject": p.id_project, "ProjectName": p.name} for p in visible]}
 
 
-def projects_get(store: Store, key: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    project = _project(key, body, "read")
+def projects_get(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    project = _project(caller.key, body, right="read")
     fields = [
         {
             "Code": spec.code,
@@ -91,23 +102,23 @@ def projects_get(store: Store, key: dict[str, Any], body: dict[str, Any]) -> dic
     return {"ProjectInfo": info}
 
 
-def _get(store: Store, coll: Collection, body: dict[str, Any]) -> dict[str, Any]:
+def _get(store: Store, coll: Collection, *, body: dict[str, Any]) -> dict[str, Any]:
     where, params = _where(coll, body.get("Clause"))
     rows = store.select(coll, where=where, params=params, limit=_max_rows(body))
     return {"Records": [coll.to_wire(row) for row in rows]}
 
 
-def contacts_get(store: Store, key: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    return _get(store, contacts_of(_project(key, body, "read")), body)
+def contacts_get(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    return _get(caller.store, contacts_of(_project(caller.key, body, right="read")), body=body)
 
 
-def contacts_merge(store: Store, key: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    coll = contacts_of(_project(key, body, "write"))
-    run = MergeRun(store, coll, read_options(body.get("MergeOptions")), by_id=True)
+def contacts_merge(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    coll = contacts_of(_project(caller.key, body, right="write"))
+    run = MergeRun(caller.store, coll, read_options(body.get("MergeOptions")), by_id=True)
     return run.run(body.get("Records"))
 
 
-def _doomed_ids(store: Store, coll: Collection, body: dict[str, Any]) -> list[Any]:
+def _doomed_ids(store: Store, coll: Collection, *, body: dict[str, Any]) -> list[Any]:
     if not body.get("Clause"):
         raise CallError("InvalidClause", "Delete needs a Clause naming the records to delete")
     where, params = _where(coll, body["Clause"])
@@ -115,26 +126,29 @@ def _doomed_ids(store: Store, coll: Collection, body: dict[str, Any]) -> list[An
     return [row[coll.id_column] for row in rows]
 
 
-def contacts_delete(store: Store, key: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    project = _project(key, body, "delete")
+def contacts_delete(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    project = _project(caller.key, body, right="delete")
     coll = contacts_of(project)
+    store = caller.store
     with store.transaction():
-        ids = _doomed_ids(store, coll, body)
+        ids = _doomed_ids(caller.store, coll, body=body)
         for table in project.tables:  # a contact's profiling rows go with it
-            store.delete_ids(rows_of(table), "idContact", ids)
-        deleted = store.delete_ids(coll, "idContact", ids)
+            store.delete_ids(rows_of(table), column="idContact", ids=ids)
+        deleted = store.delete_ids(coll, column="idContact", ids=ids)
     return {"DeletedRecords": deleted}
 
 
-def tables_get(store: Store, key: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    return _get(store, rows_of(_table(key, body, "read")), body)
+def tables_get(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    return _get(caller.store, rows_of(_table(caller.key, body, right="read")), body=body)
 
 
 def _contact_check(store: Store, table: TableSpec) -> Callable[[list[Planned]], None]:
     contacts = contacts_of(find_project(table.id_project) or PROJECTS[0])
 
     def check(plans: list[Planned]) -> None:
-        known = store.find(contacts, "idContact", [p.row.get("idContact") for p in plans])
+        known = store.find(
+            contacts, column="idContact", values=[p.row.get("idContact") for p in plans]
+        )
         for plan in plans:
             if plan.row.get("idContact") not in known:
                 plan.fail(
@@ -146,17 +160,20 @@ def _contact_check(store: Store, table: TableSpec) -> Callable[[list[Planned]], 
     return check
 
 
-def tables_merge(store: Store, key: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    table = _table(key, body, "write")
+def tables_merge(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    table = _table(caller.key, body, right="write")
     options = read_options(body.get("MergeOptions"))
-    run = MergeRun(store, rows_of(table), options, by_id=False, check=_contact_check(store, table))
+    check = _contact_check(caller.store, table)
+    run = MergeRun(caller.store, rows_of(table), options, by_id=False, check=check)
     return run.run(body.get("Records"))
 
 
-def tables_delete(store: Store, key: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    coll = rows_of(_table(key, body, "delete"))
-    with store.transaction():
-        deleted = store.delete_ids(coll, coll.id_column, _doomed_ids(store, coll, body))
+def tables_delete(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    coll = rows_of(_table(caller.key, body, right="delete"))
+    with caller.store.transaction():
+        deleted = caller.store.delete_ids(
+            coll, column=coll.id_column, ids=_doomed_ids(caller.store, coll, body=body)
+        )
     return {"DeletedRecords": deleted}
 
 

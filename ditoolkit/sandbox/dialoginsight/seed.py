@@ -155,12 +155,12 @@ def _insert_all(store: Store, coll: Collection, rows: list[dict[str, Any]]) -> l
     first = store.allocate_ids(coll, len(rows))
     full = []
     for offset, row in enumerate(rows):
-        record = dict.fromkeys(coll.columns) | row
+        record: dict[str, Any] = dict.fromkeys(coll.columns) | row
         record[coll.id_column] = first + offset
         record["_pk"] = coll.key_of(record)
         full.append(record)
     store.insert(coll, full)
-    return [r[coll.id_column] for r in full]
+    return [int(r[coll.id_column]) for r in full]
 
 
 def apply_seed(store: Store, seed: str) -> None:

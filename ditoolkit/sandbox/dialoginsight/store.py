@@ -23,6 +23,8 @@ from ditoolkit.sandbox.dialoginsight.values import key_form, output_value
 from ditoolkit.sandbox.dialoginsight.world import PROJECTS, FieldSpec, ProjectSpec, TableSpec
 
 ADMIN_ID_KEY = 1
+#: a stored record by column name (``_pk`` included)
+Row = dict[str, Any]
 _SQL_TYPES = {"Integer": "INTEGER", "Decimal": "REAL", "Boolean": "INTEGER"}
 _CHUNK = 500
 
@@ -227,7 +229,7 @@ class Store:
         with self._lock:
             return [dict(r) for r in self.conn.execute(sql, (*params, limit))]
 
-    def find(self, coll: Collection, column: str, values: Iterable[Any]) -> dict[Any, dict]:
+    def find(self, coll: Collection, *, column: str, values: Iterable[Any]) -> dict[Any, Row]:
         """Records whose ``column`` (``_pk`` or the id) is among ``values``, by that value."""
         found: dict[Any, dict[str, Any]] = {}
         wanted = list(dict.fromkeys(values))
@@ -265,7 +267,7 @@ class Store:
         rows = [(*(r.get(c) for c in cols), r[coll.id_column]) for r in records]
         self.conn.executemany(sql, rows)
 
-    def delete_ids(self, coll: Collection, column: str, ids: list[Any]) -> int:
+    def delete_ids(self, coll: Collection, *, column: str, ids: list[Any]) -> int:
         """Delete records whose ``column`` is among ``ids`` (call inside a transaction)."""
         deleted = 0
         for start in range(0, len(ids), _CHUNK):

@@ -88,7 +88,7 @@ class ProjectSpec:
         return tuple(f"optin_{code}" for code in self.optins)
 
 
-def _text(name: str, label: str, length: int = 100, **flags: bool) -> FieldSpec:
+def _text(name: str, label: str, *, length: int = 100, **flags: bool) -> FieldSpec:
     return FieldSpec(name, label, "ShortText", length, **flags)
 
 
@@ -110,7 +110,7 @@ COMMUNICATIONS = ProjectSpec(
     name="Communications",
     type="A",
     fields=(
-        _text("f_SalesforceId", "Salesforce Id", 18, primary_key=True, required=True),
+        _text("f_SalesforceId", "Salesforce Id", length=18, primary_key=True, required=True),
         FieldSpec("f_EMail", "Email", "Email", 255),
         _text("f_FirstName", "First name"),
         _text("f_LastName", "Last name"),
