@@ -108,3 +108,16 @@ def test_the_key_never_reaches_logs_reprs_or_errors(
     ]
     assert "Contacts.Get" in caplog.text and "retrying" in caplog.text
     assert all(secret not in text for text in shown)
+
+
+@pytest.mark.parametrize(
+    "code", ["InvalidAuthKey", "ExpiredAuthKey", "IpNotAllowed", "PermissionDenied"]
+)
+def test_each_refused_key_is_an_auth_error_at_once(
+    di_system: DialogInsightSystem, di_admin: Admin, code: str
+) -> None:
+    di_admin.faults(error_rate={code: 1.0})
+    with pytest.raises(AuthError) as caught:
+        di_system.read("Contact")
+    assert caught.value.code == code and "Projects.Get" in str(caught.value)
+    assert di_system.api_calls == 1
