@@ -121,3 +121,30 @@ def test_each_refused_key_is_an_auth_error_at_once(
         di_system.read("Contact")
     assert caught.value.code == code and "Projects.Get" in str(caught.value)
     assert di_system.api_calls == 1
+
+
+@pytest.mark.parametrize(
+    ("spec", "code", "call"),
+    [
+        ({"expires": "2020-01-31"}, "ExpiredAuthKey", "projects"),
+        ({"ips": ["10.9.8.7"]}, "IpNotAllowed", "projects"),
+        ({"permissions": {"1001": ["read"]}}, "PermissionDenied", "write"),
+        ({"permissions": {"1002": ["read", "write"]}}, "PermissionDenied", "read"),
+    ],
+)
+def test_keys_refused_by_the_service(
+    di_system_factory: Factory, di_admin: Admin, spec: dict[str, Any], code: str, call: str
+) -> None:
+    made = di_admin.post("keys", spec)
+    di = di_system_factory(id_key=made["idKey"], key=made["Key"])
+    actions = {
+        "projects": di.projects,
+        "read": lambda: di.read("Contact", project=1001),
+        "write": lambda: di.write(
+            "Contact", pd.DataFrame({"f_SalesforceId": ["003000000000009AAA"]}), operation="upsert"
+        ),
+    }
+    with pytest.raises(AuthError) as caught:
+        actions[call]()
+    assert caught.value.code == code
+    assert made["Key"] not in str(caught.value) and made["Key"] not in repr(di)
