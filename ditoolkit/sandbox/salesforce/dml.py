@@ -99,7 +99,7 @@ class Planner:
         validator = self.validator(obj, creating=False)
         found: list[tuple[int, str, dict[str, Any]]] = []
         for position, record in items:
-            raw = next((v for k, v in record.items() if k.lower() == "id"), None)
+            raw = record["Id"] if "Id" in record else _value(record, "Id")
             if raw is None or raw == "":
                 batch.fail(
                     position, [error("MISSING_ARGUMENT", "Id not specified in an update call")]
@@ -242,6 +242,8 @@ class Planner:
 
 
 def _value(record: dict[str, Any], name: str) -> Any:
+    if name in record:
+        return record[name]
     wanted = name.lower()
     return next((v for k, v in record.items() if k.lower() == wanted), None)
 

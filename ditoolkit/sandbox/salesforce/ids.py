@@ -8,6 +8,7 @@ encodes which of the first 15 characters are upper case, five at a time.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -49,3 +50,46 @@ def make_id(prefix: str, number: int) -> str:
         digits.append(_BASE62[rest])
     head = f"{prefix}{INSTANCE}0{''.join(reversed(digits))}"
     return head + case_suffix(head)
+
+
+def make_ids(prefix: str, first: int, count: int) -> list[str]:
+    """Ids number ``first`` to ``first + count - 1`` of ``prefix`` (fast path of :func:`make_id`).
+
+    The last five characters are built from precomputed pairs (with their upper-case bits);
+    the middle chunk and its suffix character are recomputed only when they change.
+    """
+    pairs, pair_bits = _pairs()
+    head_char = case_suffix(f"{prefix}{INSTANCE}0" + "0" * 9)[0]
+    out = []
+    middle_number, middle, middle_char = -1, "", ""
+    for number in range(first, first + count):
+        high, low = divmod(number, 916132832)  # 62 ** 5
+        if high != middle_number:
+            middle_number, middle = high, "0" + _base62(high, 4)
+            middle_char = _SUFFIX_ALPHABET[_bits(middle)]
+        a, rest = divmod(low, 238328)  # 62 ** 3
+        b, c = divmod(rest, 62)
+        bits = pair_bits[a] | pair_bits[b] << 2 | (10 <= c < 36) << 4
+        tail = pairs[a] + pairs[b] + _BASE62[c]
+        out.append(
+            f"{prefix}{INSTANCE}{middle}{tail}{head_char}{middle_char}{_SUFFIX_ALPHABET[bits]}"
+        )
+    return out
+
+
+@cache
+def _pairs() -> tuple[list[str], list[int]]:
+    pairs = [x + y for x in _BASE62 for y in _BASE62]
+    return pairs, [_bits(p) for p in pairs]
+
+
+def _base62(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, rest = divmod(number, 62)
+        digits.append(_BASE62[rest])
+    return "".join(reversed(digits))
+
+
+def _bits(chunk: str) -> int:
+    return sum(1 << i for i, c in enumerate(chunk) if "A" <= c <= "Z")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ditoolkit.sandbox.salesforce.dml import Batch, Planner, error, state_problem
-from ditoolkit.sandbox.salesforce.ids import make_id, to_18
+from ditoolkit.sandbox.salesforce.ids import make_ids, to_18
 from ditoolkit.sandbox.salesforce.schema import FieldDef, ObjectDef, default_world
 from ditoolkit.sandbox.salesforce.soql import SoqlError, SoqlObject, compile_query, shape_records
 from ditoolkit.sandbox.salesforce.tables import allocate_numbers, create_tables, select_in
@@ -107,7 +107,8 @@ class Store:
         )
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.execute("PRAGMA synchronous = OFF")  # a sandbox: speed over crash safety
+        self._conn.execute("PRAGMA cache_size = -65536")
         self._lock = threading.RLock()
         with self._lock:
             create_tables(self._conn, self._objects.values())
@@ -302,27 +303,30 @@ class Store:
         rows = [(i, v) for i, rid, v in pending if rid is None]
         if not rows:
             return {}
-        columns = [f.name for f in obj.stored_fields]
-        system = {
-            "IsDeleted": 0,
-            "CreatedDate": now,
-            "CreatedById": self.user_id,
-            "LastModifiedDate": now,
-            "LastModifiedById": self.user_id,
-            "SystemModstamp": now,
-        }
-        owner = obj.field("OwnerId") is not None
+        system = (
+            "Id",
+            "IsDeleted",
+            "CreatedDate",
+            "CreatedById",
+            "LastModifiedDate",
+            "LastModifiedById",
+            "SystemModstamp",
+        )
+        own = [f.name for f in obj.stored_fields if f.name not in system]
+        owner = own.index("OwnerId") if "OwnerId" in own else -1
         first = allocate_numbers(conn, obj.key_prefix, len(rows))
+        ids = make_ids(obj.key_prefix, first, len(rows))
+        user = self.user_id
         created: dict[int, str] = {}
         params = []
-        for offset, (position, values) in enumerate(rows):
-            rid = created[position] = make_id(obj.key_prefix, first + offset)
-            values.update(system, Id=rid)
-            if owner and values.get("OwnerId") is None:
-                values["OwnerId"] = self.user_id
-            params.append(tuple(map(values.get, columns)))
-        names = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" * len(columns))
+        for rid, (position, values) in zip(ids, rows, strict=True):
+            created[position] = rid
+            row = [*map(values.get, own), rid, 0, now, user, now, user, now]
+            if owner >= 0 and row[owner] is None:
+                row[owner] = user
+            params.append(row)
+        names = ", ".join(f'"{c}"' for c in (*own, *system))
+        marks = ", ".join("?" * (len(own) + len(system)))
         conn.executemany(f'INSERT INTO "{obj.name}" ({names}) VALUES ({marks})', params)
         return created
 
