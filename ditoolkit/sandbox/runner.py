@@ -95,6 +95,9 @@ def _load_services(data_dir: Path, seed: str) -> dict[str, SandboxService]:
                 raise
             log.warning("the %s sandbox is not built yet; serving the others", name)
             continue
+        if not hasattr(module, "build_service"):
+            log.warning("the %s sandbox has no build_service yet; serving the others", name)
+            continue
         services[name] = module.build_service(data_dir / name, seed=seed)
     return services
 

@@ -63,6 +63,12 @@ def connect(info: dict[str, Any], **extra: Any) -> SalesforceSystem:
     )
 
 
+@pytest.fixture(name="connect")
+def connect_fixture() -> Any:
+    """The function logging in with a sandbox.json section."""
+    return connect
+
+
 @pytest.fixture
 def sf(sf_info: dict[str, Any], admin: Admin) -> SalesforceSystem:
     return connect(sf_info, write_settings=None)

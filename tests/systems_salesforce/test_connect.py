@@ -7,15 +7,13 @@ import pytest
 from ditoolkit.errors import AuthError, ConfigError
 from ditoolkit.systems.salesforce import SalesforceSystem
 
-from .conftest import connect
 
-
-def test_soap_login_with_password_and_token(sf_info, admin) -> None:
+def test_soap_login_with_password_and_token(sf_info, admin, connect) -> None:
     system = connect(sf_info)
     assert system.describe("Contact").name == "Contact"
 
 
-def test_oauth_password_grant(sf_info, admin) -> None:
+def test_oauth_password_grant(sf_info, admin, connect) -> None:
     system = SalesforceSystem.connect(
         auth="oauth_password",
         username=sf_info["username"],
@@ -29,7 +27,7 @@ def test_oauth_password_grant(sf_info, admin) -> None:
     assert "Lead" in system.tables()
 
 
-def test_oauth_client_credentials(sf_info, admin) -> None:
+def test_oauth_client_credentials(sf_info, admin, connect) -> None:
     system = SalesforceSystem.connect(
         auth="client_credentials",
         consumer_key=sf_info["consumer_key"],
@@ -40,7 +38,7 @@ def test_oauth_client_credentials(sf_info, admin) -> None:
     assert system.count("Account") == 0
 
 
-def test_existing_session_id(sf_info, admin) -> None:
+def test_existing_session_id(sf_info, admin, connect) -> None:
     first = connect(sf_info)
     reused = SalesforceSystem.connect(
         session_id=first.sf.session_id,
@@ -50,7 +48,7 @@ def test_existing_session_id(sf_info, admin) -> None:
     assert reused.describe("Lead").field("Status").restricted
 
 
-def test_wrong_password_is_refused_without_showing_it(sf_info, admin, caplog) -> None:
+def test_wrong_password_is_refused_without_showing_it(sf_info, admin, connect, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     with pytest.raises(AuthError) as info:
         connect({**sf_info, "password": "not-the-password-xyz"})
@@ -65,7 +63,7 @@ def test_incomplete_settings_say_what_is_missing() -> None:
 
 
 def test_ca_bundle_wins_over_exported_requests_ca_bundle(
-    sf_info, admin, monkeypatch, tmp_path
+    sf_info, admin, connect, monkeypatch, tmp_path
 ) -> None:
     bogus = tmp_path / "other-ca.pem"
     bogus.write_text("not a certificate\n")
@@ -73,7 +71,7 @@ def test_ca_bundle_wins_over_exported_requests_ca_bundle(
     assert connect(sf_info).count("Contact") == 0
 
 
-def test_session_expiry_is_refreshed_transparently(sf_info, admin) -> None:
+def test_session_expiry_is_refreshed_transparently(sf_info, admin, connect) -> None:
     system = connect(sf_info)
     admin.faults(session_expiry_after=1)
     system.count("Contact")

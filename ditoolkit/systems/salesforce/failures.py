@@ -103,7 +103,7 @@ def call_with_retries(
     retrying = Retrying(
         retry=retry_if_exception_type(RetriableError),
         stop=stop_after_attempt(attempts),
-        wait=wait_exponential_jitter(initial=min_wait, max=max_wait),
+        wait=wait_exponential_jitter(multiplier=min_wait, max=max_wait, jitter=min_wait),
         reraise=True,
     )
     return retrying(attempt)

@@ -52,15 +52,20 @@ def _check_identifier(name: str) -> None:
         )
 
 
-def since_clause(
-    since: datetime | date | str | None, *, field: str = "SystemModstamp"
-) -> str | None:
-    """``SystemModstamp > <since>`` for incremental reads."""
+def since_clause(since: datetime | date | str | None, *, field: str = "SystemModstamp") -> str | None:
+    """``SystemModstamp >= <since>`` (inclusive, millisecond precision) for incremental reads.
+
+    Inclusive so that a row stamped in the same millisecond as the watermark is never missed;
+    re-reading an unchanged row is harmless (the diff finds it unchanged).
+    """
     if since is None:
         return None
+    _check_identifier(field)
     stamp = pd.Timestamp(since)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return str(format_soql(f"{field} > {{}}", stamp.to_pydatetime()))
+    # format_soql would drop the milliseconds; this literal is built from a timestamp, not text
+    literal = stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+    return f"{field} >= {literal}"
 
 
 def build_select(

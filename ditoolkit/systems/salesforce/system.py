@@ -77,7 +77,8 @@ class SalesforceSystem:
         from simple_salesforce.exceptions import SalesforceResourceNotFound
 
         try:
-            return dict(getattr(self.sf, table).describe())
+            # through restful() so that Sforce-Limit-Info updates sf.api_usage
+            return dict(self.sf.restful(f"sobjects/{table}/describe"))
         except SalesforceResourceNotFound:
             raise NotFoundError(
                 f"no object {table!r}",
