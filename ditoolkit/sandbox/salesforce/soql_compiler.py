@@ -141,20 +141,22 @@ def compile_parsed(
     where = _where(compiler, query, params=params, include_deleted=include_deleted, now=now)
     order = _order_by(compiler, query)
     window = _window(query, params)
+    body = f"{compiler.from_clause()}{where}"
     if query.count == "rows":
-        sql = f"SELECT 1 {compiler.from_clause()}{where}{window}"
-        if window:
-            sql = f"SELECT COUNT(*) FROM ({sql})"
-        else:
-            sql = f"SELECT COUNT(*) {compiler.from_clause()}{where}"
+        # LIMIT and OFFSET bound the rows counted, as they do in Salesforce.
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT 1 {body}{window})"
+            if window
+            else f"SELECT COUNT(*) {body}"
+        )
         return CompiledQuery(root.name, sql, params, True, [])
     if query.count == "field":
+        sql = f"SELECT COUNT({selected[0].column}) {body}{window}"
         key = query.count_alias or "expr0"
-        sql = f"SELECT COUNT({selected[0].column}) {compiler.from_clause()}{where}{window}"
         return CompiledQuery(root.name, sql, params, False, [key], is_aggregate=True)
     node_ids = [f'{join.alias}."Id"' for join in compiler.joins.values()]
     columns = ['t0."Id"', *node_ids, *(item.column for item in selected)]
-    sql = f"SELECT {', '.join(columns)} {compiler.from_clause()}{where}{order}{window}"
+    sql = f"SELECT {', '.join(columns)} {body}{order}{window}"
     plan = _plan(compiler, selected)
     names = [item.canonical for item in selected]
     return CompiledQuery(root.name, sql, params, False, names, plan=plan)
