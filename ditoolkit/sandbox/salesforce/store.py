@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ditoolkit.sandbox.salesforce.dml import Batch, Planner, error, state_problem
-from ditoolkit.sandbox.salesforce.ids import make_ids, to_18
+from ditoolkit.sandbox.salesforce.ids import to_18
 from ditoolkit.sandbox.salesforce.schema import FieldDef, ObjectDef, default_world
 from ditoolkit.sandbox.salesforce.soql import SoqlError, SoqlObject, compile_query, shape_records
-from ditoolkit.sandbox.salesforce.tables import allocate_numbers, create_tables, select_in
+from ditoolkit.sandbox.salesforce.tables import create_tables, select_in
 from ditoolkit.sandbox.salesforce.validation import format_datetime
+from ditoolkit.sandbox.salesforce.writes import write_deletes, write_inserts, write_updates
 
 __all__ = ["FieldDef", "ObjectDef", "QueryResult", "SaveResult", "SoqlError", "Store", "StoreError"]
 
@@ -283,10 +283,10 @@ class Store:
         with self._transaction() as conn:
             pending = batch.pending()
             if delete:
-                self._write_deletes(conn, obj, pending, now=now, hard=delete == "hard")
+                write_deletes(conn, obj, pending, now=now, user=self.user_id, hard=delete == "hard")
             else:
-                created = self._write_inserts(conn, obj, pending, now=now)
-                self._write_updates(conn, obj, pending, now=now)
+                created = write_inserts(conn, obj, pending, now=now, user=self.user_id)
+                write_updates(conn, obj, pending, now=now, user=self.user_id)
         results = []
         for i in range(batch.size):
             if i in batch.errors:
@@ -296,68 +296,6 @@ class Store:
             else:
                 results.append(SaveResult(batch.ids.get(i), True, False))
         return results
-
-    def _write_inserts(
-        self, conn: sqlite3.Connection, obj: ObjectDef, pending: list[Any], *, now: str
-    ) -> dict[int, str]:
-        rows = [(i, v) for i, rid, v in pending if rid is None]
-        if not rows:
-            return {}
-        system = (
-            "Id",
-            "IsDeleted",
-            "CreatedDate",
-            "CreatedById",
-            "LastModifiedDate",
-            "LastModifiedById",
-            "SystemModstamp",
-        )
-        own = [f.name for f in obj.stored_fields if f.name not in system]
-        owner = own.index("OwnerId") if "OwnerId" in own else -1
-        first = allocate_numbers(conn, obj.key_prefix, len(rows))
-        ids = make_ids(obj.key_prefix, first, len(rows))
-        user = self.user_id
-        created: dict[int, str] = {}
-        params = []
-        for rid, (position, values) in zip(ids, rows, strict=True):
-            created[position] = rid
-            row = [*map(values.get, own), rid, 0, now, user, now, user, now]
-            if owner >= 0 and row[owner] is None:
-                row[owner] = user
-            params.append(row)
-        names = ", ".join(f'"{c}"' for c in (*own, *system))
-        marks = ", ".join("?" * (len(own) + len(system)))
-        conn.executemany(f'INSERT INTO "{obj.name}" ({names}) VALUES ({marks})', params)
-        return created
-
-    def _write_updates(
-        self, conn: sqlite3.Connection, obj: ObjectDef, pending: list[Any], *, now: str
-    ) -> None:
-        groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
-        for _, rid, values in pending:
-            if rid is not None:
-                names = tuple(values)
-                groups[names].append((*values.values(), now, self.user_id, now, rid))
-        for names, params in groups.items():
-            sets = "".join(f'"{n}" = ?, ' for n in names)
-            conn.executemany(
-                f'UPDATE "{obj.name}" SET {sets}LastModifiedDate = ?, LastModifiedById = ?, '
-                "SystemModstamp = ? WHERE Id = ?",
-                params,
-            )
-
-    def _write_deletes(
-        self, conn: sqlite3.Connection, obj: ObjectDef, pending: list[Any], *, now: str, hard: bool
-    ) -> None:
-        ids = [(rid,) for _, rid, _ in pending]
-        if hard:
-            conn.executemany(f'DELETE FROM "{obj.name}" WHERE Id = ?', ids)
-            return
-        conn.executemany(
-            f'UPDATE "{obj.name}" SET IsDeleted = 1, LastModifiedDate = ?, '
-            "LastModifiedById = ?, SystemModstamp = ? WHERE Id = ?",
-            [(now, self.user_id, now, rid) for (rid,) in ids],
-        )
 
     # --- reads ------------------------------------------------------------------------------
     def query(self, soql: str, *, include_deleted: bool = False) -> QueryResult:
