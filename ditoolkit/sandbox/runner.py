@@ -129,6 +129,7 @@ async def serve(
             access_log=False,
             lifespan="off",
             timeout_keep_alive=30,
+            timeout_graceful_shutdown=2,
         )
         bound.append(_Bound(name, service, sock, _Server(config)))
 

@@ -3,7 +3,7 @@
 Each factory takes a fresh temporary folder and returns a :class:`SystemCase`: a system ready
 to write to, one of its tables, the field that keys rows, and makers of valid and invalid rows.
 
-Adding an adapter (Salesforce and Dialog Insight run against the sandboxes):
+Salesforce and Dialog Insight run against the sandboxes. Adding an adapter:
 
 1. write a factory ``def salesforce_case(tmp_path: Path, request: pytest.FixtureRequest)``
    that takes the ``sandbox`` fixture with ``request.getfixturevalue("sandbox")``, resets the
@@ -113,10 +113,94 @@ def csv_case(tmp_path: Path, request: pytest.FixtureRequest) -> SystemCase:
     )
 
 
+def _reset_sandbox(section: dict[str, object], base: str) -> None:
+    import requests
+
+    http = requests.Session()
+    http.verify = str(section["ca_bundle"])
+    http.trust_env = False
+    answer = http.post(f"{base}/__sandbox__/reset", json={"data": True}, timeout=30)
+    answer.raise_for_status()
+
+
+def _people(key: str, *, prefix: str, email_key: bool) -> Callable[[int], pd.DataFrame]:
+    batches = itertools.count()
+
+    def make_rows(n: int) -> pd.DataFrame:
+        batch = next(batches)
+        keys = [
+            f"{prefix}{batch}-{i}@example.com" if email_key else f"{prefix}{batch}-{i}"
+            for i in range(n)
+        ]
+        return pd.DataFrame({key: keys, "LastName": [f"Name {batch}-{i}" for i in range(n)]})
+
+    return make_rows
+
+
+def salesforce_case(tmp_path: Path, request: pytest.FixtureRequest) -> SystemCase:
+    """Salesforce ``Contact`` in the sandbox, through simple-salesforce over HTTPS."""
+    from ditoolkit.systems.salesforce import SalesforceSystem
+
+    info = request.getfixturevalue("sandbox").salesforce
+    _reset_sandbox(info, info["instance_url"])
+    system = SalesforceSystem.connect(
+        username=info["username"],
+        password=info["password"],
+        security_token=info["security_token"],
+        login_url=info["login_url"],
+        ca_bundle=info["ca_bundle"],
+    )
+    make = _people("DI_Contact_Id__c", prefix="C", email_key=False)
+
+    def rows(n: int) -> pd.DataFrame:
+        frame = make(n)
+        frame["Birthdate"] = [f"199{i % 10}-0{1 + i % 9}-1{i % 10}" for i in range(n)]
+        frame["HasOptedOutOfEmail"] = [i % 2 == 0 for i in range(n)]
+        return frame
+
+    return SystemCase(
+        "salesforce",
+        system,
+        table="Contact",
+        key="DI_Contact_Id__c",
+        delete_key="Id",
+        text_field="LastName",
+        make_rows=rows,
+        make_invalid_row=lambda: pd.DataFrame({"DI_Contact_Id__c": ["BAD-1"], "LastName": [None]}),
+    )
+
+
+def dialoginsight_case(tmp_path: Path, request: pytest.FixtureRequest) -> SystemCase:
+    """Dialog Insight project 1002's contacts in the sandbox, over the OFC4 JSON API."""
+    from ditoolkit.systems.dialoginsight import DialogInsightSystem
+
+    info = request.getfixturevalue("sandbox").dialoginsight
+    _reset_sandbox(info, str(info["base_url"]).split("/webservices/")[0])
+    system = DialogInsightSystem.from_settings(info, default_project=1002)
+    make = _people("f_EMail", prefix="p", email_key=True)
+
+    def rows(n: int) -> pd.DataFrame:
+        return make(n).rename(columns={"LastName": "f_LastName"})
+
+    return SystemCase(
+        "dialoginsight",
+        system,
+        table="Contact",
+        key="f_EMail",
+        text_field="f_LastName",
+        make_rows=rows,
+        make_invalid_row=lambda: pd.DataFrame(
+            {"f_EMail": ["bad@example.com"], "f_LastName": ["x" * 101]}
+        ),
+    )
+
+
 #: Every adapter the contract suite runs against.
 SYSTEM_FACTORIES: list[Callable[[Path, pytest.FixtureRequest], SystemCase]] = [
     memory_case,
     csv_case,
+    salesforce_case,
+    dialoginsight_case,
 ]
 
 
