@@ -91,3 +91,22 @@ def test_unknown_locator(api: Rest) -> None:
     answer = api.call("GET", "/query/01g5g0000000zzzAAA-2000")
     assert answer.status_code == 400
     assert answer.json()[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+
+
+def test_columns_metadata(api: Rest, sf: Salesforce) -> None:
+    sf.Contact.create({"LastName": "Meta"})
+    answer = api.call(
+        "GET",
+        "/query",
+        params={"q": "SELECT Id, LastName, Account.Name FROM Contact", "columns": "true"},
+    ).json()
+    assert (answer["entityName"], answer["idSelected"], answer["keyPrefix"]) == (
+        "Contact",
+        True,
+        "003",
+    )
+    names = [c["columnName"] for c in answer["columnMetadata"]]
+    assert names == ["Id", "LastName", "Account"]
+    assert answer["columnMetadata"][1]["apexType"] == "String"
+    assert answer["columnMetadata"][2]["joinColumns"][0]["columnName"] == "Name"
+    assert "records" not in answer

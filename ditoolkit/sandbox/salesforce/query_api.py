@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ditoolkit.sandbox.salesforce.columns import column_metadata
 from ditoolkit.sandbox.salesforce.org import Cursor, Org
 from ditoolkit.sandbox.salesforce.soql import SoqlError
 from ditoolkit.sandbox.salesforce.wire import VERSIONS, api_version, sf_error, sf_json
@@ -65,6 +66,8 @@ def query_routes(org: Org) -> list[Route]:
         if not soql:
             return sf_error("MALFORMED_QUERY", "A query string has to be specified")
         try:
+            if request.query_params.get("columns", "").lower() == "true":
+                return sf_json(column_metadata(soql, org.store))
             result = org.store.query(soql, include_deleted=resource == "queryAll")
         except SoqlError as exc:
             return sf_error(exc.error_code, exc.message)
@@ -121,10 +124,7 @@ def misc_routes(org: Org) -> list[Route]:
 
     async def versions(request: Request) -> Response:
         return sf_json(
-            [
-                {"label": _release(v), "url": f"/services/data/v{v}", "version": v}
-                for v in VERSIONS
-            ]
+            [{"label": _release(v), "url": f"/services/data/v{v}", "version": v} for v in VERSIONS]
         )
 
     async def resources(request: Request) -> Response:
