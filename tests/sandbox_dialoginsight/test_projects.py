@@ -19,7 +19,9 @@ def test_connection_info_lists_projects_and_tables(di: DiApi) -> None:
         {"idProject": 1001, "name": "Communications", "type": "A"},
         {"idProject": 1002, "name": "Acquisition", "type": "B"},
     ]
-    assert di.info["tables"] == [{"idTable": 2001, "code": "Purchases", "idProject": 1001}]
+    assert di.info["tables"] == [
+        {"idTable": 2001, "code": "Purchases", "idProject": 1001, "key": "idPurchase"}
+    ]
 
 
 def test_projects_get_communications(di: DiApi) -> None:

@@ -52,7 +52,13 @@ class DialogInsightSandbox:
                 {"idProject": p.id_project, "name": p.name, "type": p.type} for p in PROJECTS
             ],
             "tables": [
-                {"idTable": t.id_table, "code": t.code, "idProject": t.id_project}
+                {
+                    "idTable": t.id_table,
+                    "code": t.code,
+                    "idProject": t.id_project,
+                    # not in the API: lets clients page a table by its key
+                    "key": next((f.name for f in t.fields if f.primary_key), None),
+                }
                 for p in PROJECTS
                 for t in p.tables
             ],
