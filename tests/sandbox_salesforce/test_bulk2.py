@@ -114,8 +114,10 @@ class Org:
 
 
 @pytest.fixture(scope="module")
-def org(sandbox: SandboxProcess) -> Org:
-    return Org(sandbox.salesforce)
+def org(sandbox: SandboxProcess) -> Iterator[Org]:
+    connection = Org(sandbox.salesforce)
+    yield connection
+    connection.http.close()  # an idle keep-alive connection would delay the sandbox's stop
 
 
 @pytest.fixture
@@ -582,13 +584,16 @@ def test_jobs_survive_a_restart(tmp_path: Path) -> None:
             json={"operation": "query", "query": "SELECT LastName FROM Contact"},
             timeout=30,
         ).json()
+        org.http.close()
     with start_sandbox(tmp_path, seed="empty") as second:
         org = Org(second.salesforce)
         again = org.job("ingest", done["id"])
         assert (again["state"], again["numberRecordsProcessed"]) == ("JobComplete", 1)
         assert [r["LastName"] for r in org.results(done["id"], "successfulResults")] == ["Keep"]
-        page = org.http.get(f"{org.jobs}/query/{query['id']}/results", timeout=30)
-        assert page.status_code == 200 and page.headers["Sforce-NumberOfRecords"] == "1"
+        with org.http.get(f"{org.jobs}/query/{query['id']}/results", timeout=30) as page:
+            assert page.status_code == 200 and page.headers["Sforce-NumberOfRecords"] == "1"
+        # a response still holding its TLS connection would stall the sandbox's shutdown
+        org.http.close()
 
 
 @pytest.mark.slow

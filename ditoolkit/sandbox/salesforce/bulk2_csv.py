@@ -43,14 +43,15 @@ class UploadError(Exception):
 
 
 def read_upload(
-    body: bytes, *, delimiter: str, line_ending: str
+    body: bytes, *, delimiter: str, line_ending: str | None
 ) -> tuple[list[str], Iterator[list[str]]]:
     """Decode an upload and split it into its header and an iterator over its rows.
 
     Args:
         body: the CSV bytes as uploaded (UTF-8, an initial byte-order mark is ignored).
         delimiter: the job's ``columnDelimiter`` name (``COMMA``...).
-        line_ending: the job's ``lineEnding`` name (``LF`` or ``CRLF``).
+        line_ending: the job's ``lineEnding`` name (``LF`` or ``CRLF``); ``None`` accepts
+            either.
 
     Raises:
         UploadError: the bytes are not UTF-8, the line ending differs from the job's, or
@@ -63,7 +64,7 @@ def read_upload(
             f"ClientInputError : the data is not valid UTF-8 (byte {exc.start})"
         ) from exc
     first_newline = text.find("\n")
-    if first_newline >= 0:
+    if first_newline >= 0 and line_ending is not None:
         has_cr = first_newline > 0 and text[first_newline - 1] == "\r"
         if has_cr != (line_ending == "CRLF"):
             raise UploadError(

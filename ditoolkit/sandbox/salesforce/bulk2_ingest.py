@@ -303,9 +303,7 @@ def _outcome(header: list[str], rows: list[_Row]) -> IngestOutcome:
 def _unprocessed_file(body: bytes, spec: IngestSpec) -> dict[str, str]:
     """Result files of a job that failed as a whole: every row of the upload unprocessed."""
     try:
-        header, rows = read_upload(
-            body, delimiter=spec.column_delimiter, line_ending=spec.line_ending
-        )
+        header, rows = read_upload(body, delimiter=spec.column_delimiter, line_ending=None)
     except UploadError:
         return {"successfulResults": "", "failedResults": "", "unprocessedRecords": ""}
     return {
