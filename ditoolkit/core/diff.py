@@ -28,7 +28,9 @@ direction; conflicts are reported as they are.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,7 @@ from ditoolkit.errors import DitoolkitError
 from ditoolkit.port import TableSchema
 
 UPDATE_COLUMNS = ["key", "field", "before", "after"]
+_WORKERS = min(4, os.cpu_count() or 1)
 CONFLICT_COLUMNS = ["key", "field", "base", "source", "target"]
 
 #: The keys of :meth:`Diff.summary` (the ``counts`` of summary.json), in order.
@@ -168,15 +171,28 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=frame.index, dtype="object", name=name)
 
 
+def _isna(values: Any) -> np.ndarray:
+    found = values.isna() if hasattr(values, "isna") else pd.isna(values)
+    return np.asarray(found, dtype=bool)
+
+
+def _as_bools(equal: Any) -> np.ndarray:
+    """A comparison's result as plain booleans, NA (a null on one side) as False."""
+    if isinstance(equal, np.ndarray) and equal.dtype == bool:
+        return equal
+    if hasattr(equal, "to_numpy"):
+        return np.asarray(equal.to_numpy(dtype=bool, na_value=False))
+    return np.asarray(pd.array(equal, dtype="boolean").to_numpy(dtype=bool, na_value=False))
+
+
 def _differs(left: Any, right: Any) -> np.ndarray:
     """Position-wise: the values differ (null equals null, null differs from a value)."""
-    left_na = np.asarray(pd.isna(left), dtype=bool)
-    right_na = np.asarray(pd.isna(right), dtype=bool)
+    left_na = _isna(left)
+    right_na = _isna(right)
     try:
-        equal = left == right
+        equal = _as_bools(left == right)
     except TypeError:
-        equal = pd.array(left, dtype="string") == pd.array(right, dtype="string")
-    equal = pd.array(equal, dtype="boolean").to_numpy(dtype=bool, na_value=False)
+        equal = _as_bools(pd.array(left, dtype="string") == pd.array(right, dtype="string"))
     differs: np.ndarray = ~equal & ~(left_na & right_na)
     return differs
 
@@ -204,7 +220,7 @@ def _compare_one_way(
 ) -> None:
     changed = _differs(src, tgt)
     if not clear:
-        changed &= ~np.asarray(pd.isna(src), dtype=bool)
+        changed &= ~_isna(src)
     out.touched |= changed
     if changed.any():
         out.updates.append(_long(keys, name, changed, {"before": tgt, "after": src}))
@@ -227,8 +243,8 @@ def _compare_two_way(
     back = differ & tgt_changed & ~src_changed
     conflict = differ & ~(forward | back)
     if not clear:
-        forward &= ~np.asarray(pd.isna(src), dtype=bool)
-        back &= ~np.asarray(pd.isna(tgt), dtype=bool)
+        forward &= ~_isna(src)
+        back &= ~_isna(tgt)
     out.touched |= forward | back | conflict
     if forward.any():
         out.updates.append(_long(keys, name, forward, {"before": tgt, "after": src}))
@@ -237,6 +253,17 @@ def _compare_two_way(
     if conflict.any():
         columns = {"base": base, "source": src, "target": tgt}
         out.conflicts.append(_long(keys, name, conflict, columns))
+
+
+def _merge(parts: list[_Compared], *, rows: int) -> _Compared:
+    """One :class:`_Compared` of the per-field ones, in field order."""
+    out = _Compared(touched=np.zeros(rows, dtype=bool))
+    for part in parts:
+        out.updates += part.updates
+        out.back += part.back
+        out.conflicts += part.conflicts
+        out.touched |= part.touched
+    return out
 
 
 def _frame_of(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -294,21 +321,28 @@ def diff_frames(
     match = match_keys(source[key], target[key], field=schema.get(key))
     is_two_way = two_way or base is not None
     base_frame = base if base is not None else pd.DataFrame({key: pd.Series(dtype="string")})
-    out = _Compared(touched=np.zeros(len(match.source_rows), dtype=bool))
     base_pos = _base_positions(base_frame, match.keys, key, schema) if is_two_way else None
-    for name in names:
-        fld = schema.get(name)
-        src = normalize_series(source[name], fld).array.take(match.source_rows)
-        tgt = normalize_series(_column(target, name), fld).array.take(match.target_rows)
+    labels = picklist_labels or {}
+
+    def compare(name: str) -> _Compared:
+        fld, lab = schema.get(name), labels.get(name)
+        out = _Compared(touched=np.zeros(len(match.source_rows), dtype=bool))
+        src = normalize_series(source[name], fld, picklist_labels=lab).array.take(match.source_rows)
+        tgt = normalize_series(_column(target, name), fld, picklist_labels=lab)
+        tgt = tgt.array.take(match.target_rows)
         if base_pos is None:
             _compare_one_way(name, src, tgt, match.keys, out, clear=policy is NullPolicy.CLEAR)
-            continue
-        base_col = normalize_series(_column(base_frame, name), fld).array
-        base_vals = base_col.take(base_pos, allow_fill=True)
-        values = (src, tgt, base_vals)
+            return out
+        base_col = normalize_series(_column(base_frame, name), fld, picklist_labels=lab).array
+        values = (src, tgt, base_col.take(base_pos, allow_fill=True))
         _compare_two_way(
             name, values, match.keys, base_pos >= 0, out, clear=policy is NullPolicy.CLEAR
         )
+        return out
+
+    # Arrow and numpy kernels release the GIL: columns compare in parallel on threads.
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        out = _merge(list(pool.map(compare, names)), rows=len(match.source_rows))
     return _assemble(
         source,
         target,
