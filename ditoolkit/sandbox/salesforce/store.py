@@ -3,7 +3,7 @@
 Layout (what :mod:`.soql` compiles against): one table per object named exactly its API name,
 one column per stored field named exactly its field name; text ``TEXT`` (compared without case),
 booleans ``INTEGER`` 0/1, ``int`` ``INTEGER``, ``double``/``currency``/``percent`` ``REAL``,
-dates ``YYYY-MM-DD``, datetimes ``YYYY-MM-DDTHH:MM:SS.000+0000`` (UTC), ``NULL`` for null.
+dates ``YYYY-MM-DD``, datetimes ``YYYY-MM-DDTHH:MM:SS.mmm+0000`` (UTC, milliseconds kept), ``NULL`` for null.
 Every table has ``Id`` and ``IsDeleted``.
 
 Record values are JSON-typed Python values (``str``, ``bool``, ``int``, ``float``; ``None``

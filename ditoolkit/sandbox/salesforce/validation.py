@@ -21,7 +21,6 @@ _EMAIL = re.compile(
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE = {"true": 1, "false": 0}
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S.000+0000"
 
 
 class FieldProblem(Exception):
@@ -42,7 +41,9 @@ def format_datetime(moment: datetime) -> str:
     """``moment`` in Salesforce's stored and returned form, in UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime(DATETIME_FORMAT)
+    utc = moment.astimezone(UTC)
+    # Salesforce keeps milliseconds (SystemModstamp watermarks depend on them)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
 
 
 def _type_error(f: FieldDef, value: object) -> FieldProblem:
