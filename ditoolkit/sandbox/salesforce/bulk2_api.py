@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ditoolkit.sandbox.salesforce.bulk2_ingest import IngestSpec, aborted_results, run_ingest
+from ditoolkit.sandbox.salesforce.bulk2_ingest import IngestSpec, run_ingest
 from ditoolkit.sandbox.salesforce.bulk2_jobs import (
     RESULT_KINDS,
     TERMINAL_STATES,
@@ -40,6 +40,7 @@ from ditoolkit.sandbox.salesforce.bulk2_requests import (
     query_fields,
     read_upload_body,
 )
+from ditoolkit.sandbox.salesforce.bulk2_results import result_text
 from ditoolkit.sandbox.salesforce.soql import SoqlError
 from ditoolkit.sandbox.salesforce.store import Store
 
@@ -244,7 +245,8 @@ class Bulk2Api:
             self.book.save(info)
             return
         outcome = run_ingest(self.store, spec, body)
-        self.book.put_results(info["id"], outcome.results)
+        if outcome.outcomes is not None:
+            self.book.put_results(info["id"], {"outcomes": outcome.outcomes})
         elapsed = int((time.monotonic() - started) * 1000)
         info.update(
             state=outcome.state,
@@ -302,10 +304,13 @@ class Bulk2Api:
                 "INVALIDJOBSTATE",
                 f"Results are available once the job is complete; it is {info['state']}",
             )
-        text = self.book.get_result(info["id"], kind)
-        if text is None and info["state"] == "Aborted":
-            text = unprocessed_of(self.book.get_upload(info["id"]), info, kind)
-        return Response(text or "", media_type="text/csv")
+        text = result_text(
+            kind,
+            upload=self.book.get_upload(info["id"]),
+            delimiter=info["columnDelimiter"],
+            outcomes=self.book.get_result(info["id"], "outcomes"),
+        )
+        return Response(text, media_type="text/csv")
 
     def query_results(self, request: Request, job_id: str) -> Response:
         info = self.job("query", job_id)
@@ -327,14 +332,6 @@ class Bulk2Api:
                 "Sforce-NumberOfRecords": str(page.count),
             },
         )
-
-
-def unprocessed_of(upload: bytes | None, info: dict[str, Any], kind: str) -> str:
-    """The result file ``kind`` of an aborted job: its whole upload is unprocessed."""
-    spec = IngestSpec(
-        info["object"], info["operation"], None, info["columnDelimiter"], info["lineEnding"]
-    )
-    return aborted_results(upload, spec)[kind]
 
 
 def refuse_unless(moved: bool, info: dict[str, Any], verb: str) -> None:

@@ -20,10 +20,10 @@ from ditoolkit.sandbox.salesforce.bulk2_csv import (
     ValueProblem,
     converter,
     read_upload,
-    result_file,
     row_error,
     text_converter,
 )
+from ditoolkit.sandbox.salesforce.bulk2_results import encode_outcomes
 from ditoolkit.sandbox.salesforce.store import (
     FieldDef,
     ObjectDef,
@@ -58,7 +58,7 @@ class IngestOutcome:
     processed: int = 0
     failed: int = 0
     error_message: str | None = None
-    results: dict[str, str] = field(default_factory=dict)
+    outcomes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,13 +98,16 @@ def run_ingest(store: Store, spec: IngestSpec, body: bytes) -> IngestOutcome:
             raise UploadError(f"InvalidEntity : sObject type '{spec.object_name}' is not supported")
         columns = resolve_columns(store, target, header)
     except UploadError as exc:
-        unprocessed = _unprocessed_file(body, spec)
-        return IngestOutcome("Failed", error_message=str(exc), results=unprocessed)
+        return IngestOutcome("Failed", error_message=str(exc))
     done: list[_Row] = []
     while chunk := [_Row(cells) for cells in islice(rows, CHUNK_SIZE)]:
         _process_chunk(store, spec, target, columns, chunk)
         done.extend(chunk)
-    return _outcome(header, done)
+    outcomes = [[r.sf_id, r.created if r.error is None else r.error] for r in done]
+    failed = sum(1 for r in done if r.error is not None)
+    return IngestOutcome(
+        "JobComplete", processed=len(done), failed=failed, outcomes=encode_outcomes(outcomes)
+    )
 
 
 def resolve_columns(store: Store, target: ObjectDef, header: list[str]) -> list[Column]:
@@ -153,7 +156,7 @@ def _process_chunk(
     store: Store, spec: IngestSpec, target: ObjectDef, columns: list[Column], rows: list[_Row]
 ) -> None:
     width = len(columns)
-    plan = [(c.field.name, c.plain, c) for c in columns]
+    plan = _Plan.of(columns)
     for row in rows:
         if len(row.cells) != width:
             row.error = row_error(
@@ -180,33 +183,46 @@ def _process_chunk(
         _apply_result(row, result)
 
 
-def _build_record(spec: IngestSpec, plan: list[tuple[str, bool, Column]], row: _Row) -> None:
-    record = row.record
-    for (name, plain, column), cell in zip(plan, row.cells, strict=True):
-        if not cell:
+def _build_record(spec: IngestSpec, plan: _Plan, row: _Row) -> None:
+    cells = row.cells
+    record = {name: cell for name, cell in zip(plan.names, cells, strict=True) if cell}
+    if NULL_MARKER in cells:
+        record.update((n, None) for n, c in zip(plan.names, cells, strict=True) if c == NULL_MARKER)
+    row.record = record
+    for index, column in plan.typed:
+        cell = cells[index]
+        if not cell or cell == NULL_MARKER:
             continue
-        if cell == NULL_MARKER:
-            record[name] = None
-            continue
-        if plain:
-            record[name] = cell
-            continue
-        target_field = column.field
+        name = column.field.name
         try:
             value = column.convert(cell)
         except ValueProblem:
-            label = (column.parent_key or target_field).label or target_field.name
+            label = (column.parent_key or column.field).label or name
             row.error = row_error(
                 "INVALID_TYPE_ON_FIELD_IN_RECORD",
                 f"{label}: value not of required type: {cell}",
-                [target_field.name],
+                [name],
             )
             return
         if column.parent_key is not None:
-            row.refs[target_field.name] = (column, value)
+            del record[name]
+            row.refs[name] = (column, value)
         else:
-            row.record[target_field.name] = value
+            record[name] = value
     row.error = _key_error(spec, row)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The columns as record building uses them: every field name, and the typed columns."""
+
+    names: list[str]
+    typed: list[tuple[int, Column]]
+
+    @classmethod
+    def of(cls, columns: list[Column]) -> _Plan:
+        typed = [(i, c) for i, c in enumerate(columns) if not c.plain]
+        return cls([c.field.name for c in columns], typed)
 
 
 def _key_error(spec: IngestSpec, row: _Row) -> str | None:
@@ -283,36 +299,3 @@ def _apply_result(row: _Row, result: SaveResult) -> None:
         str(first.get("message", "")),
         [str(f) for f in first.get("fields") or []],
     )
-
-
-def _outcome(header: list[str], rows: list[_Row]) -> IngestOutcome:
-    good = [[r.sf_id, "true" if r.created else "false", *r.cells] for r in rows if r.error is None]
-    bad = [[r.sf_id, r.error or "", *r.cells] for r in rows if r.error is not None]
-    return IngestOutcome(
-        "JobComplete",
-        processed=len(rows),
-        failed=len(bad),
-        results={
-            "successfulResults": result_file(["sf__Id", "sf__Created"], good, header),
-            "failedResults": result_file(["sf__Id", "sf__Error"], bad, header),
-            "unprocessedRecords": result_file([], [], header),
-        },
-    )
-
-
-def _unprocessed_file(body: bytes, spec: IngestSpec) -> dict[str, str]:
-    """Result files of a job that failed as a whole: every row of the upload unprocessed."""
-    try:
-        header, rows = read_upload(body, delimiter=spec.column_delimiter, line_ending=None)
-    except UploadError:
-        return {"successfulResults": "", "failedResults": "", "unprocessedRecords": ""}
-    return {
-        "successfulResults": result_file(["sf__Id", "sf__Created"], [], header),
-        "failedResults": result_file(["sf__Id", "sf__Error"], [], header),
-        "unprocessedRecords": result_file([], list(rows), header),
-    }
-
-
-def aborted_results(upload: bytes | None, spec: IngestSpec) -> dict[str, str]:
-    """Result files of an aborted job: its upload (if any) is unprocessed."""
-    return _unprocessed_file(upload or b"", spec)

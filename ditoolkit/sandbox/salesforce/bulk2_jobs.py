@@ -1,7 +1,7 @@
 """Where Bulk API 2.0 jobs live: one SQLite file (``bulk2.sqlite``) beside the sandbox's data.
 
 A job is its Salesforce job-info JSON (kept as Salesforce returns it) plus what it carries: the
-uploaded CSV of an ingest job, its three result CSVs, and the result rows of a query job (one
+uploaded CSV of an ingest job, its row outcomes, and the result rows of a query job (one
 CSV line each, so that a locator is just an offset). Jobs survive a restart of the sandbox; a
 job that a restart interrupted mid-processing is marked ``Failed``.
 """
@@ -154,7 +154,7 @@ class JobBook:
         return bytes(row[0]) if row else None
 
     def put_results(self, job_id: str, results: dict[str, str]) -> None:
-        """Keep an ingest job's result CSVs, keyed by :data:`RESULT_KINDS`."""
+        """Keep what an ingest job's result files are made from, by name."""
         with self._tx() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO ingest_results (job_id, kind, body) VALUES (?, ?, ?)",

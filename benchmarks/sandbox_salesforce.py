@@ -1,0 +1,126 @@
+"""Throughput of the Salesforce sandbox's bulk paths, measured with simple-salesforce unchanged.
+
+Starts its own sandbox (empty seed) in a temporary folder, then times:
+
+(a) Bulk API 2.0 ingest of N Contacts (``sf.bulk2.Contact.insert``),
+(b) REST ``sf.query_all`` of those N rows (2,000 per page),
+(c) Bulk API 2.0 query of those N rows (``sf.bulk2.Contact.query``),
+
+and prints rows per second for each against the 20,000 rows/s target.
+
+Usage::
+
+    .venv/bin/python benchmarks/sandbox_salesforce.py [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from simple_salesforce import Salesforce
+
+from ditoolkit.sandbox.process import start_sandbox
+
+TARGET_ROWS_PER_SECOND = 20_000
+FIELDS = "Id, FirstName, LastName, Email, Phone, Birthdate, HasOptedOutOfEmail, DI_Contact_Id__c"
+
+
+def connect(info: dict[str, Any]) -> Salesforce:
+    """simple-salesforce on a session that trusts the sandbox's CA, logged in with OAuth."""
+    http = requests.Session()
+    http.verify = info["ca_bundle"]
+    http.trust_env = False
+    answer = http.post(
+        f"{info['instance_url']}/services/oauth2/token",
+        data={
+            "grant_type": "password",
+            "client_id": info["consumer_key"],
+            "client_secret": info["consumer_secret"],
+            "username": info["username"],
+            "password": info["password"] + info["security_token"],
+        },
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return Salesforce(
+        instance_url=info["instance_url"],
+        session_id=answer.json()["access_token"],
+        session=http,
+        version="59.0",
+    )
+
+
+def contacts(count: int) -> list[dict[str, str]]:
+    """``count`` distinct, valid Contact rows."""
+    return [
+        {
+            "FirstName": f"First{i}",
+            "LastName": f"Last{i:06d}",
+            "Email": f"person{i}@example.com",
+            "Phone": f"+1 514 555 {i % 10_000:04d}",
+            "Birthdate": f"19{50 + i % 50}-0{1 + i % 9}-1{i % 10}",
+            "HasOptedOutOfEmail": "true" if i % 3 == 0 else "false",
+            "DI_Contact_Id__c": f"B{i:07d}",
+        }
+        for i in range(count)
+    ]
+
+
+def timed(run: Callable[[], int]) -> tuple[int, float]:
+    started = time.perf_counter()
+    rows = run()
+    return rows, time.perf_counter() - started
+
+
+def bulk_ingest(sf: Salesforce, records: list[dict[str, str]]) -> int:
+    outcomes = sf.bulk2.Contact.insert(records=records, wait=0)
+    failed = sum(int(o["numberRecordsFailed"]) for o in outcomes)
+    if failed:
+        raise SystemExit(f"the bulk insert failed {failed} rows; the benchmark needs all of them")
+    return sum(int(o["numberRecordsProcessed"]) for o in outcomes)
+
+
+def rest_query_all(sf: Salesforce) -> int:
+    return len(sf.query_all(f"SELECT {FIELDS} FROM Contact")["records"])
+
+
+def bulk_query(sf: Salesforce) -> int:
+    pages = sf.bulk2.Contact.query(f"SELECT {FIELDS} FROM Contact", wait=0)
+    return sum(sum(1 for _ in csv.DictReader(io.StringIO(str(page)))) for page in pages)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="Contacts to load and read")
+    args = parser.parse_args()
+    records = contacts(args.rows)
+    with (
+        tempfile.TemporaryDirectory(prefix="sf-bench-") as folder,
+        start_sandbox(folder, seed="empty") as sandbox,
+    ):
+        sf = connect(sandbox.salesforce)
+        results = [
+            (
+                "(a) Bulk 2.0 ingest, sf.bulk2.Contact.insert",
+                timed(lambda: bulk_ingest(sf, records)),
+            ),
+            ("(b) REST query_all, sf.query_all", timed(lambda: rest_query_all(sf))),
+            ("(c) Bulk 2.0 query, sf.bulk2.Contact.query", timed(lambda: bulk_query(sf))),
+        ]
+        sf.session.close()
+    print(f"{'measure':<48} {'rows':>9} {'seconds':>9} {'rows/s':>9}  target")
+    for name, (rows, seconds) in results:
+        rate = rows / seconds if seconds else float("inf")
+        verdict = "ok" if rate >= TARGET_ROWS_PER_SECOND else "BELOW"
+        print(f"{name:<48} {rows:>9,} {seconds:>9.2f} {rate:>9,.0f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
