@@ -27,6 +27,20 @@ def _sandbox_start(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from ditoolkit.workflow.plan_command import run_plan_command
+
+    return run_plan_command(
+        args.mapping, transfer=args.transfer, profile=args.profile, out=args.out
+    )
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ditoolkit.workflow.demo import run_demo
+
+    return run_demo(out=Path(args.out))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ditoolkit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -42,6 +56,23 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--sf-port", type=int, default=0)
     start.add_argument("--di-port", type=int, default=0)
     start.set_defaults(handler=_sandbox_start)
+
+    plan = commands.add_parser(
+        "plan", help="check a mapping and preview its transfers; writes nothing to either system"
+    )
+    plan.add_argument("mapping", help="the mapping file (YAML)")
+    plan.add_argument("--transfer", help="preview only this transfer")
+    plan.add_argument("--profile", help="connection profile (ditoolkit.toml, or 'sandbox')")
+    plan.add_argument(
+        "--out", help="write summary.json, plan.csv, results.csv, errors.csv, report.html here"
+    )
+    plan.set_defaults(handler=_plan)
+
+    demo = commands.add_parser(
+        "demo", help="start fresh sandboxes and preview the demo mapping end to end"
+    )
+    demo.add_argument("--out", default="runs/demo", help="where the demo's files go")
+    demo.set_defaults(handler=_demo)
     return parser
 
 
