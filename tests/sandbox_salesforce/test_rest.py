@@ -17,7 +17,7 @@ from simple_salesforce.exceptions import (
 from tests.sandbox_salesforce.conftest import Rest
 
 SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000")
+DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000")
 
 
 def case_suffix(id15: str) -> str:
