@@ -141,12 +141,11 @@ class MappingEditor:
         transfers = tuple(edited if t.name == old_name else t for t in self.mapping.transfers)
         self.mapping = dataclasses.replace(self.mapping, transfers=transfers)
         if edited.name != old_name:
-            current = self.transfer_picker
-            with current.hold_trait_notifications():
-                current.unobserve(self._on_pick, names="value")
-                current.options = [*self.mapping.names, NEW_TRANSFER]
-                current.value = edited.name
-                current.observe(self._on_pick, names="value")
+            picker = self.transfer_picker
+            picker.unobserve(self._on_pick, names="value")
+            picker.options = [*self.mapping.names, NEW_TRANSFER]
+            picker.value = edited.name
+            picker.observe(self._on_pick, names="value")
             self.form.original = edited
         return self.mapping
 
