@@ -262,6 +262,8 @@ def test_job_lifecycle_and_invalid_transitions(org: Org, tag: str) -> None:
     assert job["id"].startswith("750") and len(job["id"]) == 18
     assert job["contentUrl"] == f"services/data/v{VERSION}/jobs/ingest/{job['id']}/batches"
     assert set(org.job("ingest", job["id"])) >= INGEST_INFO_KEYS
+    [user] = org.sf.query("SELECT Id FROM User")["records"]
+    assert job["createdById"] == user["Id"]
 
     data = f"LastName,Email\n{tag},x@example.com\n"
     assert org.upload(job["id"], data).status_code == 201

@@ -132,6 +132,11 @@ def _double(text: str) -> float:
 
 
 def _date(text: str) -> str:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # the usual YYYY-MM-DD
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValueProblem(text) from None
     match = _DATE.match(text.strip())
     if not match:
         raise ValueProblem(text)
