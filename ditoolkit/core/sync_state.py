@@ -176,7 +176,7 @@ def max_stamp(frame: pd.DataFrame, column: str = "SystemModstamp") -> pd.Timesta
     """The greatest stamp of ``column`` (a Salesforce watermark), or ``None``."""
     if column not in frame.columns or frame.empty:
         return None
-    stamps = pd.to_datetime(frame[column], utc=True, errors="coerce").dropna()
+    stamps = pd.to_datetime(frame[column], utc=True, errors="coerce", format="ISO8601").dropna()
     return None if stamps.empty else pd.Timestamp(stamps.max())
 
 
