@@ -40,20 +40,32 @@ def bulk2_routes(store: Store, *, data_dir: Path) -> list[Route]:
     """
     api = Bulk2Api(store, JobBook(data_dir / "bulk2.sqlite"))
     return [
-        _route(api, "jobs", _VERSION, {"GET": _list, "POST": _create}),
-        _route(api, "job", _VERSION + _ID, {"GET": _get, "PATCH": _patch, "DELETE": _delete}),
-        _route(api, "batches", _VERSION + _ID + "/batches", {"PUT": _upload}),
+        _route(api, "jobs", pattern=_VERSION, handlers={"GET": _list, "POST": _create}),
+        _route(
+            api,
+            "job",
+            pattern=_VERSION + _ID,
+            handlers={"GET": _get, "PATCH": _patch, "DELETE": _delete},
+        ),
+        _route(api, "batches", pattern=_VERSION + _ID + "/batches", handlers={"PUT": _upload}),
         _route(
             api,
             "ingest_results",
-            _VERSION + _ID + r"/(?P<part>successfulResults|failedResults|unprocessedRecords)",
-            {"GET": _ingest_results},
+            pattern=_VERSION
+            + _ID
+            + r"/(?P<part>successfulResults|failedResults|unprocessedRecords)",
+            handlers={"GET": _ingest_results},
         ),
-        _route(api, "query_results", _VERSION + _ID + "/results", {"GET": _query_results}),
+        _route(
+            api,
+            "query_results",
+            pattern=_VERSION + _ID + "/results",
+            handlers={"GET": _query_results},
+        ),
     ]
 
 
-def _route(api: Bulk2Api, name: str, pattern: str, handlers: dict[str, Handler]) -> Route:
+def _route(api: Bulk2Api, name: str, *, pattern: str, handlers: dict[str, Handler]) -> Route:
     async def endpoint(request: Request) -> Response:
         handler = handlers.get(request.method)
         if handler is None:
@@ -61,7 +73,7 @@ def _route(api: Bulk2Api, name: str, pattern: str, handlers: dict[str, Handler])
             return error_response(
                 405,
                 "METHOD_NOT_ALLOWED",
-                f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}",
+                message=f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}",
             )
         try:
             if inspect.iscoroutinefunction(handler):
@@ -70,7 +82,7 @@ def _route(api: Bulk2Api, name: str, pattern: str, handlers: dict[str, Handler])
                 answer = await run_in_threadpool(handler, api, request)
             return answer
         except Bulk2Error as exc:
-            return error_response(exc.status, exc.code, exc.message)
+            return error_response(exc.status, exc.code, message=exc.message)
 
     groups = re.findall(r"\?P<(\w+)>", pattern)
     template = "/bulk2-" + name + "".join(f"/{{{g}}}" for g in groups)
@@ -93,7 +105,7 @@ def _job_id(request: Request) -> str:
 
 
 async def _create(api: Bulk2Api, request: Request) -> Response:
-    return await api.create(request, _kind(request), _version(request))
+    return await api.create(request, kind=_kind(request), version=_version(request))
 
 
 def _list(api: Bulk2Api, request: Request) -> Response:
@@ -105,7 +117,7 @@ def _get(api: Bulk2Api, request: Request) -> Response:
 
 
 async def _patch(api: Bulk2Api, request: Request) -> Response:
-    return await api.change_state(request, _kind(request), _job_id(request))
+    return await api.change_state(request, kind=_kind(request), job_id=_job_id(request))
 
 
 def _delete(api: Bulk2Api, request: Request) -> Response:
@@ -114,17 +126,17 @@ def _delete(api: Bulk2Api, request: Request) -> Response:
 
 async def _upload(api: Bulk2Api, request: Request) -> Response:
     if _kind(request) != "ingest":
-        raise Bulk2Error(404, "NOT_FOUND", "The requested resource does not exist")
+        raise Bulk2Error(404, "NOT_FOUND", message="The requested resource does not exist")
     return await api.upload(request, _job_id(request))
 
 
 def _ingest_results(api: Bulk2Api, request: Request) -> Response:
     if _kind(request) != "ingest":
-        raise Bulk2Error(404, "NOT_FOUND", "The requested resource does not exist")
+        raise Bulk2Error(404, "NOT_FOUND", message="The requested resource does not exist")
     return api.ingest_results(_job_id(request), str(request.path_params["part"]))
 
 
 def _query_results(api: Bulk2Api, request: Request) -> Response:
     if _kind(request) != "query":
-        raise Bulk2Error(404, "NOT_FOUND", "The requested resource does not exist")
+        raise Bulk2Error(404, "NOT_FOUND", message="The requested resource does not exist")
     return api.query_results(request, _job_id(request))

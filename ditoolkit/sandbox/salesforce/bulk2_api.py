@@ -124,7 +124,7 @@ class Bulk2Api:
             self._user_id = str(known or "005000000000000AAA")
         return self._user_id
 
-    def base_info(self, kind: str, version: str, fields: dict[str, Any]) -> Any:
+    def base_info(self, kind: str, *, version: str, fields: dict[str, Any]) -> Any:
         """A function giving a new job's full info from its id."""
         user, now = self.user_id(), sf_now()
 
@@ -150,11 +150,11 @@ class Bulk2Api:
 
     # -- jobs collection -------------------------------------------------------------------
 
-    async def create(self, request: Request, kind: str, version: str) -> Response:
+    async def create(self, request: Request, *, kind: str, version: str) -> Response:
         body = await json_body(request)
         if kind == "ingest":
             fields = self.ingest_fields(body)
-            info = self.book.create(kind, self.base_info(kind, version, fields))
+            info = self.book.create(kind, self.base_info(kind, version=version, fields=fields))
             return json_response(creation_view(kind, info))
         fields = query_fields(body)
         spec = QuerySpec(
@@ -164,9 +164,9 @@ class Bulk2Api:
         try:
             rows = await run_in_threadpool(run_query, self.store, spec)
         except SoqlError as exc:
-            raise Bulk2Error(400, exc.error_code, exc.message) from exc
+            raise Bulk2Error(400, exc.error_code, message=exc.message) from exc
         fields["object"] = rows.object_name
-        info = self.book.create(kind, self.base_info(kind, version, fields))
+        info = self.book.create(kind, self.base_info(kind, version=version, fields=fields))
         await run_in_threadpool(self.book.put_rows, info["id"], [rows.header, *rows.lines])
         view = creation_view(kind, info)
         info.update(
@@ -180,13 +180,15 @@ class Bulk2Api:
 
     def ingest_fields(self, body: dict[str, Any]) -> dict[str, Any]:
         """The validated settings of a new ingest job."""
-        operation = enum_value(body, "operation", INGEST_OPERATIONS, required=True)
+        operation = enum_value(body, "operation", allowed=INGEST_OPERATIONS, required=True)
         name = body.get("object")
         if not isinstance(name, str) or not name:
-            raise Bulk2Error(400, "API_ERROR", "object is required to create an ingest job")
+            raise Bulk2Error(400, "API_ERROR", message="object is required to create an ingest job")
         target = self.store.describe(name)
         if target is None:
-            raise Bulk2Error(400, "INVALIDENTITY", f"sObject type '{name}' is not supported.")
+            raise Bulk2Error(
+                400, "INVALIDENTITY", message=f"sObject type '{name}' is not supported."
+            )
         fields: dict[str, Any] = {"operation": operation, "object": target.name}
         if operation == "upsert":
             fields["externalIdFieldName"] = external_id_field(target, body)
@@ -206,7 +208,7 @@ class Bulk2Api:
             raise not_found()
         return info
 
-    async def change_state(self, request: Request, kind: str, job_id: str) -> Response:
+    async def change_state(self, request: Request, *, kind: str, job_id: str) -> Response:
         body = await json_body(request)
         info = self.job(kind, job_id)
         wanted = body.get("state")
@@ -214,17 +216,17 @@ class Bulk2Api:
             claimed, moved = self.book.transition(
                 kind, info["id"], allowed=frozenset({"Open"}), to="UploadComplete"
             )
-            refuse_unless(moved, claimed or info, "Closing")
+            refuse_unless(moved, claimed or info, verb="Closing")
             await run_in_threadpool(self.process_ingest, dict(claimed or info))
             return json_response(creation_view(kind, claimed or info))
         if wanted == "Aborted":
             claimed, moved = self.book.transition(
                 kind, info["id"], allowed=_OPEN_STATES, to="Aborted"
             )
-            refuse_unless(moved, claimed or info, "Aborting")
+            refuse_unless(moved, claimed or info, verb="Aborting")
             return json_response(creation_view(kind, claimed or info))
         raise Bulk2Error(
-            400, "INVALIDJOBSTATE", f"Unable to change the state of the job to {wanted!r}"
+            400, "INVALIDJOBSTATE", message=f"Unable to change the state of the job to {wanted!r}"
         )
 
     def process_ingest(self, info: dict[str, Any]) -> None:
@@ -244,7 +246,7 @@ class Bulk2Api:
             info.update(state="Failed", errorMessage="InvalidBatch : No data was uploaded")
             self.book.save(info)
             return
-        outcome = run_ingest(self.store, spec, body)
+        outcome = run_ingest(self.store, spec, body=body)
         if outcome.outcomes is not None:
             self.book.put_results(info["id"], {"outcomes": outcome.outcomes})
         elapsed = int((time.monotonic() - started) * 1000)
@@ -267,7 +269,7 @@ class Bulk2Api:
             raise Bulk2Error(
                 400,
                 "INVALIDJOBSTATE",
-                f"Deleting a job in state {info['state']} is not allowed: abort it first",
+                message=f"Deleting a job in state {info['state']} is not allowed: abort it first",
             )
         self.book.delete(info["id"])
         return Response(status_code=204)
@@ -279,17 +281,17 @@ class Bulk2Api:
             raise Bulk2Error(
                 400,
                 "INVALIDJOBSTATE",
-                f"Unable to upload data: job {info['id']} is in state {info['state']}, "
+                message=f"Unable to upload data: job {info['id']} is in state {info['state']}, "
                 "data can only be uploaded while it is Open",
             )
         body = await read_upload_body(request)
         if not body:
-            raise Bulk2Error(400, "API_ERROR", "The upload is empty: send the CSV data")
+            raise Bulk2Error(400, "API_ERROR", message="The upload is empty: send the CSV data")
         if not self.book.put_upload(info["id"], body):
             raise Bulk2Error(
                 400,
                 "INVALIDJOBSTATE",
-                f"Found multiple contents for job: <{info['id']}>, please 'Close' / 'Abort' / "
+                message=f"Found multiple contents for job: <{info['id']}>, please 'Close' / 'Abort' / "
                 "'Delete' the current Job then create a new Job and make sure you only do "
                 "'PUT' once on a given Job.",
             )
@@ -302,7 +304,7 @@ class Bulk2Api:
             raise Bulk2Error(
                 400,
                 "INVALIDJOBSTATE",
-                f"Results are available once the job is complete; it is {info['state']}",
+                message=f"Results are available once the job is complete; it is {info['state']}",
             )
         text = result_text(
             kind,
@@ -315,15 +317,15 @@ class Bulk2Api:
     def query_results(self, request: Request, job_id: str) -> Response:
         info = self.job("query", job_id)
         if info["state"] in _OPEN_STATES:
-            raise Bulk2Error(412, "JOB_NOT_COMPLETE", "The job is not complete yet")
+            raise Bulk2Error(412, "JOB_NOT_COMPLETE", message="The job is not complete yet")
         if info["state"] != "JobComplete":
             raise Bulk2Error(
-                400, "INVALIDJOBSTATE", f"The job is {info['state']}: it has no results"
+                400, "INVALIDJOBSTATE", message=f"The job is {info['state']}: it has no results"
             )
         try:
-            page = query_page(self.book, info, request.query_params)
+            page = query_page(self.book, info, params=request.query_params)
         except BadPageRequest as exc:
-            raise Bulk2Error(400, exc.code, exc.message) from exc
+            raise Bulk2Error(400, exc.code, message=exc.message) from exc
         return Response(
             page.body,
             media_type="text/csv",
@@ -334,11 +336,11 @@ class Bulk2Api:
         )
 
 
-def refuse_unless(moved: bool, info: dict[str, Any], verb: str) -> None:
+def refuse_unless(moved: bool, info: dict[str, Any], *, verb: str) -> None:
     """Raise INVALIDJOBSTATE when a state change was not allowed from the job's state."""
     if not moved:
         state = "Completed" if info["state"] == "JobComplete" else info["state"]
-        raise Bulk2Error(400, "INVALIDJOBSTATE", f"{verb} already {state} Job not allowed")
+        raise Bulk2Error(400, "INVALIDJOBSTATE", message=f"{verb} already {state} Job not allowed")
 
 
 def creation_view(kind: str, info: dict[str, Any]) -> dict[str, Any]:

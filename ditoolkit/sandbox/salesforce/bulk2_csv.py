@@ -90,7 +90,7 @@ def header_cell(name: str, delimiter: str = ",") -> str:
     return name
 
 
-def result_file(head: list[str], rows: list[list[str]], columns: list[str]) -> str:
+def result_file(head: list[str], rows: list[list[str]], *, columns: list[str]) -> str:
     """One ingest result file: quoted ``head`` cells, the uploaded header, quoted rows."""
     out = io.StringIO()
     out.write(",".join([*(quote(h) for h in head), *(header_cell(c) for c in columns)]) + "\n")
@@ -204,7 +204,7 @@ def converter(field_type: str) -> Callable[[str], Any]:
     return text_converter
 
 
-def row_error(code: str, message: str, fields: list[str] | None = None) -> str:
+def row_error(code: str, message: str, *, fields: list[str] | None = None) -> str:
     """An ``sf__Error`` cell: ``CODE:message:Field1,Field2 --`` (``CODE:message:--`` unfielded)."""
     if fields:
         return f"{code}:{message}:{','.join(fields)} --"

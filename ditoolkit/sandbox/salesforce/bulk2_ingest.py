@@ -87,7 +87,7 @@ class _Row:
     error: str | None = None
 
 
-def run_ingest(store: Store, spec: IngestSpec, body: bytes) -> IngestOutcome:
+def run_ingest(store: Store, spec: IngestSpec, *, body: bytes) -> IngestOutcome:
     """Process one ingest job's upload and return its outcome (never raises for bad data)."""
     try:
         header, rows = read_upload(
@@ -96,12 +96,12 @@ def run_ingest(store: Store, spec: IngestSpec, body: bytes) -> IngestOutcome:
         target = store.describe(spec.object_name)
         if target is None:
             raise UploadError(f"InvalidEntity : sObject type '{spec.object_name}' is not supported")
-        columns = resolve_columns(store, target, header)
+        columns = resolve_columns(store, target, header=header)
     except UploadError as exc:
         return IngestOutcome("Failed", error_message=str(exc))
     done: list[_Row] = []
     while chunk := [_Row(cells) for cells in islice(rows, CHUNK_SIZE)]:
-        _process_chunk(store, spec, target, columns, chunk)
+        _process_chunk(store, spec, target=target, columns=columns, rows=chunk)
         done.extend(chunk)
     outcomes = [[r.sf_id, r.created if r.error is None else r.error] for r in done]
     failed = sum(1 for r in done if r.error is not None)
@@ -110,7 +110,7 @@ def run_ingest(store: Store, spec: IngestSpec, body: bytes) -> IngestOutcome:
     )
 
 
-def resolve_columns(store: Store, target: ObjectDef, header: list[str]) -> list[Column]:
+def resolve_columns(store: Store, target: ObjectDef, *, header: list[str]) -> list[Column]:
     """Match the header's names to fields (case-insensitive; ``Account.Ext__c`` style too).
 
     Raises:
@@ -119,7 +119,7 @@ def resolve_columns(store: Store, target: ObjectDef, header: list[str]) -> list[
     columns: list[Column] = []
     seen: set[str] = set()
     for name in header:
-        column = _column(store, target, name.strip())
+        column = _column(store, target, name=name.strip())
         if column is None:
             raise UploadError(f"InvalidBatch : Field name not found : {name}")
         key = name.strip().lower()
@@ -130,7 +130,7 @@ def resolve_columns(store: Store, target: ObjectDef, header: list[str]) -> list[
     return columns
 
 
-def _column(store: Store, target: ObjectDef, name: str) -> Column | None:
+def _column(store: Store, target: ObjectDef, *, name: str) -> Column | None:
     if "." not in name:
         found = target.field(name)
         return Column(name, found, converter(found.type)) if found else None
@@ -153,7 +153,7 @@ def _column(store: Store, target: ObjectDef, name: str) -> Column | None:
 
 
 def _process_chunk(
-    store: Store, spec: IngestSpec, target: ObjectDef, columns: list[Column], rows: list[_Row]
+    store: Store, spec: IngestSpec, *, target: ObjectDef, columns: list[Column], rows: list[_Row]
 ) -> None:
     width = len(columns)
     plan = _Plan.of(columns)
@@ -163,13 +163,13 @@ def _process_chunk(
                 "INVALID_FIELD", f"the row has {len(row.cells)} values, the header {width} names"
             )
             continue
-        _build_record(spec, plan, row)
+        _build_record(spec, plan, row=row)
     _resolve_parents(store, [r for r in rows if r.error is None and r.refs])
     ready = [r for r in rows if r.error is None]
     if not ready:
         return
     try:
-        results = _send(store, spec, target, ready)
+        results = _send(store, spec, target=target, rows=ready)
     except StoreError as exc:  # the store refuses the whole call: each row gets its error
         for row in ready:
             row.error = row_error(exc.error_code, exc.message)
@@ -183,7 +183,7 @@ def _process_chunk(
         _apply_result(row, result)
 
 
-def _build_record(spec: IngestSpec, plan: _Plan, row: _Row) -> None:
+def _build_record(spec: IngestSpec, plan: _Plan, *, row: _Row) -> None:
     cells = row.cells
     record = {name: cell for name, cell in zip(plan.names, cells, strict=True) if cell}
     if NULL_MARKER in cells:
@@ -201,7 +201,7 @@ def _build_record(spec: IngestSpec, plan: _Plan, row: _Row) -> None:
             row.error = row_error(
                 "INVALID_TYPE_ON_FIELD_IN_RECORD",
                 f"{label}: value not of required type: {cell}",
-                [name],
+                fields=[name],
             )
             return
         if column.parent_key is not None:
@@ -243,7 +243,10 @@ def _resolve_parents(store: Store, rows: list[_Row]) -> None:
         for column, value in row.refs.values():
             assert column.parent is not None and column.parent_key is not None
             wanted.setdefault((column.parent.name, column.parent_key.name), set()).add(value)
-    found = {key: _parent_ids(store, *key, values) for key, values in wanted.items()}
+    found = {
+        (obj, key): _parent_ids(store, obj, key=key, values=values)
+        for (obj, key), values in wanted.items()
+    }
     for row in rows:
         for field_name, (column, value) in row.refs.items():
             assert column.parent is not None and column.parent_key is not None
@@ -258,7 +261,7 @@ def _resolve_parents(store: Store, rows: list[_Row]) -> None:
             row.record[field_name] = parent_id
 
 
-def _parent_ids(store: Store, obj: str, key: str, values: set[str]) -> dict[str, str]:
+def _parent_ids(store: Store, obj: str, *, key: str, values: set[str]) -> dict[str, str]:
     """Parent ids by lower-cased key value (text keys compare without case, as in SOQL)."""
     out: dict[str, str] = {}
     ordered = sorted(values)
@@ -276,7 +279,9 @@ def _soql_literal(value: str) -> str:
     return f"'{escaped}'"
 
 
-def _send(store: Store, spec: IngestSpec, target: ObjectDef, rows: list[_Row]) -> list[SaveResult]:
+def _send(
+    store: Store, spec: IngestSpec, *, target: ObjectDef, rows: list[_Row]
+) -> list[SaveResult]:
     records = [row.record for row in rows]
     if spec.operation == "insert":
         return store.insert(target.name, records)
@@ -297,5 +302,5 @@ def _apply_result(row: _Row, result: SaveResult) -> None:
     row.error = row_error(
         str(first.get("statusCode", "UNKNOWN_EXCEPTION")),
         str(first.get("message", "")),
-        [str(f) for f in first.get("fields") or []],
+        fields=[str(f) for f in first.get("fields") or []],
     )

@@ -64,16 +64,16 @@ def run_query(store: Store, spec: QuerySpec) -> QueryRows:
     assert root is not None  # compile_query found it
     delimiter = DELIMITERS[spec.column_delimiter]
     ending = LINE_ENDINGS[spec.line_ending]
-    getters = [_getter(store, root, column) for column in compiled.columns]
+    getters = [_getter(store, root, column=column) for column in compiled.columns]
     lines = [delimiter.join([get(record) for get in getters]) + ending for record in result.records]
     header = delimiter.join(quote(column) for column in compiled.columns) + ending
     return QueryRows(compiled.object_name, header, lines)
 
 
-def _getter(store: Store, root: ObjectDef, column: str) -> Callable[[dict[str, Any]], str]:
+def _getter(store: Store, root: ObjectDef, *, column: str) -> Callable[[dict[str, Any]], str]:
     """A function reading ``column`` (``Name`` or ``Account.Owner.Name``) as one CSV cell."""
     *parents, name = column.split(".")
-    is_datetime = _field_type(store, root, column) == "datetime"
+    is_datetime = _field_type(store, root, column=column) == "datetime"
 
     def cell(record: dict[str, Any]) -> str:
         node: Any = record
@@ -85,7 +85,7 @@ def _getter(store: Store, root: ObjectDef, column: str) -> Callable[[dict[str, A
     return cell
 
 
-def _field_type(store: Store, root: ObjectDef, column: str) -> str | None:
+def _field_type(store: Store, root: ObjectDef, *, column: str) -> str | None:
     *parents, name = column.split(".")
     obj: ObjectDef | None = root
     for parent in parents:
@@ -152,7 +152,7 @@ def decode_locator(locator: str, *, total: int) -> int:
     return offset
 
 
-def query_page(book: JobBook, info: dict[str, Any], params: Mapping[str, str]) -> Page:
+def query_page(book: JobBook, info: dict[str, Any], *, params: Mapping[str, str]) -> Page:
     """The page of a complete query job's rows that ``locator`` and ``maxRecords`` ask for."""
     total = int(info["numberRecordsProcessed"])
     limit = _max_records(params.get("maxRecords"))

@@ -41,13 +41,13 @@ def result_text(kind: str, *, upload: bytes | None, delimiter: str, outcomes: st
         return ""
     if outcomes is None:
         picked = list(rows) if kind == "unprocessedRecords" else []
-        return result_file(_HEADS[kind], picked, header)
+        return result_file(_HEADS[kind], picked, columns=header)
     if kind == "unprocessedRecords":
-        return result_file([], [], header)
+        return result_file([], [], columns=header)
     want_success = kind == "successfulResults"
     picked = []
     for cells, (sf_id, mark) in zip(rows, json.loads(outcomes), strict=False):
         if isinstance(mark, bool) == want_success:
             shown = ("true" if mark else "false") if want_success else mark
             picked.append([sf_id, shown, *cells])
-    return result_file(_HEADS[kind], picked, header)
+    return result_file(_HEADS[kind], picked, columns=header)
