@@ -38,3 +38,35 @@ def status_html(text: str, *, kind: str = "info") -> str:
     """One escaped status line coloured by ``kind`` (``ok``, ``error``, ``warning``, ``info``)."""
     color = STATUS_STYLES.get(kind, STATUS_STYLES["info"])
     return f'<div style="color:{color}">{html.escape(text)}</div>'
+
+
+BEFORE_STYLE = "background:#fde2e1;color:#8a1c1c;text-decoration:line-through"
+AFTER_STYLE = "background:#ddf4dd;color:#175c17;font-weight:bold"
+
+
+def changes_html(changes: pd.DataFrame, *, limit: int = 200) -> str:
+    """Field changes (``key, field, before, after``) with before → after highlighted."""
+    if changes.empty:
+        return "<i>(no changes)</i>"
+    rows = []
+    for item in changes.head(limit).itertuples(index=False):
+        before = "" if pd.isna(item.before) else str(item.before)
+        after = "" if pd.isna(item.after) else str(item.after)
+        rows.append(
+            f"<tr><td>{html.escape(str(item.key))}</td><td>{html.escape(str(item.field))}</td>"
+            f'<td><span style="{BEFORE_STYLE}">{html.escape(before)}</span> → '
+            f'<span style="{AFTER_STYLE}">{html.escape(after)}</span></td></tr>'
+        )
+    more = len(changes) - limit
+    tail = f"<i>… and {more} more changes</i>" if more > 0 else ""
+    head = "<tr><th>key</th><th>field</th><th>before → after</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>{tail}"
+
+
+def figure_png(figure: object) -> bytes:
+    """A matplotlib Figure as PNG bytes (for an ``ipywidgets.Image``)."""
+    from io import BytesIO
+
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)  # type: ignore[attr-defined]
+    return buffer.getvalue()
