@@ -15,7 +15,9 @@ After the writes the changed rows are read again and compared with what was sent
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +25,7 @@ import pandas as pd
 
 from ditoolkit.core.apply_rows import ORDER, WriteCall, planned_rows, write_calls
 from ditoolkit.core.destination import Destination
-from ditoolkit.core.journal import PENDING, SENT, Journal, Outcome, new_run_id
+from ditoolkit.core.journal import PENDING, SENT, Journal, Outcome, PlannedRow, new_run_id
 from ditoolkit.core.plan import Plan
 from ditoolkit.core.run_result import RunResult
 from ditoolkit.core.verify import (
@@ -93,6 +95,34 @@ def check_target_fresh(
     plan.check_fresh(target.read_all([plan.key, *columns]))
 
 
+@dataclass(frozen=True, eq=False)
+class Leg:
+    """One plan of a run and the table it writes to.
+
+    Attributes:
+        plan: the frozen plan from the preview.
+        target: the table the plan's rows go to.
+        label: the journal's name of that table (default: the plan's direction).
+        target_frame: the target rows read at preview (for raw before-images).
+        reread: reads the target as the preview did, for the freshness check.
+        source: where a plan's reverse updates go (plans with ``side = source`` rows).
+        source_frame: the source rows read at preview.
+    """
+
+    plan: Plan
+    target: Destination
+    label: str | None = None
+    target_frame: pd.DataFrame | None = None
+    reread: Callable[[], pd.DataFrame] | None = None
+    source: Destination | None = None
+    source_frame: pd.DataFrame | None = None
+
+    @property
+    def name(self) -> str:
+        """The journal's name of the target table."""
+        return self.label or self.plan.direction
+
+
 def apply_plan(
     plan: Plan,
     *,
@@ -106,54 +136,92 @@ def apply_plan(
     check_fresh: bool = True,
     reread: Callable[[], pd.DataFrame] | None = None,
 ) -> RunResult:
-    """Apply ``plan``: journal it, send it in batches, verify it.
+    """Apply one plan (see :func:`apply_legs`); its tables are named ``target`` / ``source``."""
+    leg = Leg(plan, target, "target", target_frame, reread, source, source_frame)
+    return apply_legs(
+        [leg], journal=journal, settings=settings, parameters=parameters, check_fresh=check_fresh
+    )
+
+
+def apply_legs(
+    legs: Sequence[Leg],
+    *,
+    journal: Journal,
+    settings: ApplySettings | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    check_fresh: bool = True,
+) -> RunResult:
+    """Apply the plans of one transfer (one per direction) as one journaled run.
 
     Args:
-        plan: the frozen plan from the preview.
-        target: the table the plan's target rows go to.
+        legs: each plan and the table it writes to.
         journal: where the run is recorded.
-        source: where a ``both`` plan's reverse updates go.
-        target_frame: the target rows read at preview (for raw before-images).
-        source_frame: the source rows read at preview (``both`` transfers).
         settings: batches, dry run, verify.
         parameters: what the run was asked (mapping, transfer, profile; never secrets).
-        check_fresh: re-read the target and refuse a stale plan (off only for a plan made
+        check_fresh: re-read each target and refuse a stale plan (off only for a plan made
             moments ago from the same read).
-        reread: reads the target as the preview did, for the freshness check.
 
     Returns:
         The :class:`RunResult`; its status is ``completed``, ``dry_run`` or ``interrupted``.
 
     Raises:
-        ApplyError: the plan is stale (nothing was written or journaled).
+        ApplyError: a plan is stale (nothing was written or journaled).
     """
     chosen = settings or ApplySettings()
     if check_fresh:
-        check_target_fresh(plan, target, reread=reread)
-    rows = planned_rows(
-        plan, target=target, source=source, target_frame=target_frame, source_frame=source_frame
-    )
+        for leg in legs:
+            check_target_fresh(leg.plan, leg.target, reread=leg.reread)
+    rows: list[PlannedRow] = []
+    ends: dict[str, Destination | None] = {}
+    for leg in legs:
+        labels = {"target": leg.name, "source": f"{leg.name}:source"}
+        ends |= {labels["target"]: leg.target, labels["source"]: leg.source}
+        rows += planned_rows(
+            leg.plan,
+            target=leg.target,
+            source=leg.source,
+            target_frame=leg.target_frame,
+            source_frame=leg.source_frame,
+            labels=labels,
+            first_seq=len(rows),
+        )
+    first = legs[0].plan if legs else None
     run_id = new_run_id()
     journal.start_run(
         run_id,
         kind="apply",
         rows=rows,
         parameters={**(parameters or {}), "dry_run": chosen.dry_run},
-        transfer=plan.transfer_name,
-        direction=plan.direction,
-        mapping_fingerprint=plan.mapping_fingerprint,
-        plan_fingerprint=plan.fingerprint,
-        plan=plan.to_json(),
+        transfer=first.transfer_name if first else None,
+        direction=",".join(leg.plan.direction for leg in legs),
+        mapping_fingerprint=first.mapping_fingerprint if first else None,
+        plan_fingerprint=_joint_fingerprint(legs),
+        plan=json.dumps({leg.name: json.loads(leg.plan.to_json()) for leg in legs}),
     )
-    runner = RunEngine(journal, run_id, ends={"target": target, "source": source}, settings=chosen)
-    return runner.run(check_rows=False)
+    return RunEngine(journal, run_id, ends=ends, settings=chosen).run(check_rows=False)
+
+
+def _joint_fingerprint(legs: Sequence[Leg]) -> str:
+    text = "|".join(f"{leg.name}:{leg.plan.fingerprint}" for leg in legs)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _ends(
+    destinations: Mapping[str, Destination] | None,
+    target: Destination | None,
+    source: Destination | None,
+) -> dict[str, Destination | None]:
+    if destinations is not None:
+        return dict(destinations)
+    return {"target": target, "source": source}
 
 
 def resume_run(
     run_id: str,
     *,
-    target: Destination,
     journal: Journal,
+    destinations: Mapping[str, Destination] | None = None,
+    target: Destination | None = None,
     source: Destination | None = None,
     settings: ApplySettings | None = None,
 ) -> RunResult:
@@ -162,10 +230,19 @@ def resume_run(
     Rows whose outcome is unknown (sent, never recorded) are reconciled by a re-read of the
     target by key; rows never sent are written if they still hold their before-image, else
     recorded as failed with ``TARGET_CHANGED``. A finished run is returned as it is.
+
+    Args:
+        run_id: the run.
+        journal: its journal.
+        destinations: the journal's table names (a direction, ``target``) → table; or give
+            ``target`` (and ``source``) for a run made by :func:`apply_plan`.
+        target / source: see ``destinations``.
+        settings: batches, verify (a dry run stays a dry run).
     """
     record = journal.run(run_id)
     chosen = settings or ApplySettings(dry_run=bool(record.parameters.get("dry_run")))
-    runner = RunEngine(journal, run_id, ends={"target": target, "source": source}, settings=chosen)
+    ends = _ends(destinations, target, source)
+    runner = RunEngine(journal, run_id, ends=ends, settings=chosen)
     if not record.unfinished:
         return runner.result(record.status)
     journal.set_status(run_id, "running", ended=False)
@@ -400,8 +477,10 @@ def _reconciled(
 __all__ = [
     "ORDER",
     "ApplySettings",
+    "Leg",
     "RunEngine",
     "RunResult",
+    "apply_legs",
     "apply_plan",
     "check_target_fresh",
     "resume_run",

@@ -71,6 +71,8 @@ def planned_rows(
     source: Destination | None = None,
     target_frame: pd.DataFrame | None = None,
     source_frame: pd.DataFrame | None = None,
+    labels: Mapping[str, str] | None = None,
+    first_seq: int = 0,
 ) -> list[PlannedRow]:
     """The plan's row changes as journal rows, in the order they are sent.
 
@@ -80,7 +82,10 @@ def planned_rows(
         source: the table ``source`` rows go back to (``both`` transfers).
         target_frame: the target rows read at preview (raw), for before-images.
         source_frame: the source rows read at preview (raw, source names).
+        labels: the journal's name of each side's table (default ``target`` / ``source``).
+        first_seq: the journal seq of the first row.
     """
+    named = {"target": "target", "source": "source", **(labels or {})}
     raws = {
         "target": _raw_rows(target_frame, target.key),
         "source": _raw_rows(source_frame, source.key) if source is not None else {},
@@ -89,7 +94,7 @@ def planned_rows(
     out: list[PlannedRow] = []
     records = plan.rows.to_dict("records")
     records.sort(key=lambda r: (r["side"] != "target", ORDER.index(str(r["operation"]))))
-    for seq, row in enumerate(records):
+    for seq, row in enumerate(records, start=first_seq):
         side, op = str(row["side"]), str(row["operation"])
         end = ends[side]
         if end is None:
@@ -101,7 +106,7 @@ def planned_rows(
             PlannedRow(
                 seq=seq,
                 direction=side_direction(plan.direction, side),
-                side=side,
+                side=named[side],
                 table=end.table,
                 key=str(row["key"]),
                 operation=op,

@@ -96,18 +96,29 @@ def _createable(row: PlannedRow, ends: Mapping[str, Destination | None]) -> Plan
 def undo_run(
     run_id: str,
     *,
-    target: Destination,
     journal: Journal,
+    destinations: Mapping[str, Destination] | None = None,
+    target: Destination | None = None,
     source: Destination | None = None,
     settings: ApplySettings | None = None,
 ) -> RunResult:
     """Reverse run ``run_id``: a new journaled run of kind ``undo``.
 
+    Args:
+        run_id: the run to reverse.
+        journal: its journal.
+        destinations: the journal's table names → tables (see :func:`resume_run`); or
+            ``target`` (and ``source``) for a run made by :func:`apply_plan`.
+        target / source: see ``destinations``.
+        settings: batches, verify.
+
     Raises:
         ApplyError: the run cannot be undone (see :func:`undo_rows`).
     """
     record = journal.run(run_id)
-    ends = {"target": target, "source": source}
+    ends: dict[str, Destination | None] = (
+        dict(destinations) if destinations is not None else {"target": target, "source": source}
+    )
     rows = [_createable(r, ends) for r in undo_rows(journal, run_id)]
     undo_id = new_run_id()
     journal.start_run(

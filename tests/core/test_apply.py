@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -179,7 +180,7 @@ def test_journal_holds_run_parameters_counts_and_before_images(journal: Journal)
     assert record.kind == "apply" and record.status == "completed" and record.ended
     assert record.parameters == {"mapping": "m.yml", "profile": "sandbox", "dry_run": False}
     assert record.mapping_fingerprint == "fp-leads"
-    assert record.plan_fingerprint == plan.fingerprint
+    assert json.loads(record.plan or "")["target"]["fingerprint"] == plan.fingerprint
     assert record.counts == {"created": 1, "updated": 2}
     rows = journal.rows(result.run_id).set_index("key")
     # the raw value as read (upper case), not the normalized form of the plan
