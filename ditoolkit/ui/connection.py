@@ -16,7 +16,7 @@ import pandas as pd
 from ditoolkit.ui.html import frame_html, status_html
 from ditoolkit.ui.survey import (
     DEFAULT_COUNTED,
-    Connections,
+    ConnectionCheck,
     ConnectionSurvey,
     connect_both,
     describe_error,
@@ -62,7 +62,7 @@ class ConnectionPanel:
     Args:
         profile: the profile selected at first.
         profiles: the profiles offered (default: :func:`known_profiles`).
-        connect: ``profile -> Connections`` (default :func:`connect_both`).
+        connect: ``profile -> ConnectionCheck`` (default :func:`connect_both`).
         count: the Salesforce objects whose rows are counted.
 
     Attributes:
@@ -76,7 +76,7 @@ class ConnectionPanel:
         profile: str | None = SANDBOX_PROFILE,
         *,
         profiles: Sequence[str] | None = None,
-        connect: Callable[[str | None], Connections] = connect_both,
+        connect: Callable[[str | None], ConnectionCheck] = connect_both,
         count: Sequence[str] = DEFAULT_COUNTED,
     ) -> None:
         options = list(profiles) if profiles is not None else known_profiles()
@@ -84,7 +84,7 @@ class ConnectionPanel:
             options.append(profile)
         self._connect = connect
         self._count = tuple(count)
-        self.connections: Connections | None = None
+        self.connections: ConnectionCheck | None = None
         self.survey: ConnectionSurvey | None = None
         self.profile_picker = widgets.Dropdown(
             options=options, value=profile, description="Profile"

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from ditoolkit.errors import DitoolkitError
-from ditoolkit.ui.calls import ApiCallMeter
 from ditoolkit.ui.schemas import LiveSchemas
+from ditoolkit.workflow.connections import Connections
 
 #: The objects counted by default (the DI guide's Contacts and Leads, and their Accounts).
 DEFAULT_COUNTED = ("Account", "Contact", "Lead")
@@ -34,32 +34,40 @@ def describe_error(exc: BaseException) -> str:
 
 
 @dataclass
-class Connections:
+class ConnectionCheck:
     """Both adapters for one profile, with the error of a side that did not connect.
 
     Attributes:
         profile: the profile used.
-        salesforce: the Salesforce adapter, or ``None``.
-        dialoginsight: the Dialog Insight adapter, or ``None``.
+        connections: the :class:`ditoolkit.workflow.Connections` (counts API calls).
         errors: system → what went wrong (secret-free).
     """
 
     profile: str | None
-    salesforce: Any = None
-    dialoginsight: Any = None
+    connections: Connections
     errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def salesforce(self) -> Any:
+        """The Salesforce adapter, or ``None`` when it did not connect."""
+        return None if "salesforce" in self.errors else self.connections.salesforce
+
+    @property
+    def dialoginsight(self) -> Any:
+        """The Dialog Insight adapter, or ``None`` when it did not connect."""
+        return None if "dialoginsight" in self.errors else self.connections.dialoginsight
 
     @property
     def ok(self) -> bool:
         """True when both sides connected."""
-        return not self.errors and None not in (self.salesforce, self.dialoginsight)
+        return not self.errors
 
     def schemas(self) -> LiveSchemas:
         """A :class:`LiveSchemas` over both adapters."""
         return LiveSchemas(self.salesforce, self.dialoginsight)
 
     def raise_for_errors(self) -> None:
-        """Raise the first side's error, naming both, when a side did not connect."""
+        """Raise one error naming each side that did not connect."""
         if self.errors:
             text = "; ".join(f"{SYSTEM_LABELS[k]}: {v}" for k, v in self.errors.items())
             raise DitoolkitError(
@@ -74,21 +82,22 @@ def connect_both(
     *,
     connect_salesforce: Callable[..., Any] | None = None,
     connect_dialoginsight: Callable[..., Any] | None = None,
-) -> Connections:
+) -> ConnectionCheck:
     """Connect both sides with ``profile``; a side that fails is recorded, not raised."""
     from ditoolkit import api
 
-    found = Connections(profile)
     makers = {
         "salesforce": connect_salesforce or api.connect_salesforce,
         "dialoginsight": connect_dialoginsight or api.connect_dialoginsight,
     }
+    adapters: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for side, make in makers.items():
         try:
-            setattr(found, side, make(profile=profile))
+            adapters[side] = make(profile=profile)
         except Exception as exc:  # shown in the panel; never re-raised with its text
-            found.errors[side] = describe_error(exc)
-    return found
+            errors[side] = describe_error(exc)
+    return ConnectionCheck(profile, Connections(profile, **adapters), errors)
 
 
 @dataclass(frozen=True)
@@ -142,10 +151,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def survey(connections: Connections, *, count: Sequence[str] = DEFAULT_COUNTED) -> ConnectionSurvey:
+def survey(
+    connections: ConnectionCheck, *, count: Sequence[str] = DEFAULT_COUNTED
+) -> ConnectionSurvey:
     """Ask both sides what they hold; a side that fails is recorded in ``errors``."""
     started = time.perf_counter()
-    meter = ApiCallMeter(salesforce=connections.salesforce, dialoginsight=connections.dialoginsight)
+    before = connections.connections.api_calls()
     errors = dict(connections.errors)
     sf_part: tuple[str | None, str | None, pd.DataFrame] = (None, None, _empty_objects())
     di_part = (_empty_projects(), _empty_tables())
@@ -167,7 +178,7 @@ def survey(connections: Connections, *, count: Sequence[str] = DEFAULT_COUNTED) 
         projects=di_part[0],
         tables=di_part[1],
         errors=errors,
-        api_calls=meter.counts(),
+        api_calls={k: v - before[k] for k, v in connections.connections.api_calls().items()},
         seconds=time.perf_counter() - started,
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ditoolkit.sandbox.process import SandboxProcess
-from ditoolkit.ui.survey import Connections, connect_both
+from ditoolkit.ui.survey import ConnectionCheck, connect_both
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_MAPPING = REPO / "mappings" / "demo.yml"
@@ -26,7 +26,7 @@ def demo_env(demo_sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
 
 
 @pytest.fixture(scope="module")
-def demo_connections(demo_env: SandboxProcess) -> Connections:
+def demo_connections(demo_env: SandboxProcess) -> ConnectionCheck:
     """Both adapters, connected with the ``sandbox`` profile."""
     found = connect_both("sandbox")
     found.raise_for_errors()

@@ -9,11 +9,11 @@ import pandas as pd
 import ditoolkit as dtk
 from ditoolkit.sandbox.process import SandboxProcess
 from ditoolkit.ui.connection import ConnectionPanel, known_profiles
-from ditoolkit.ui.survey import Connections, connect_both
+from ditoolkit.ui.survey import ConnectionCheck, connect_both
 from tests.ui.conftest import sandbox_secrets, widget_texts
 
 
-def test_test_button_shows_both_sides(demo_env: SandboxProcess, demo_connections: Connections):
+def test_test_button_shows_both_sides(demo_env: SandboxProcess, demo_connections: ConnectionCheck):
     panel = ConnectionPanel("sandbox", count=("Contact", "Lead"))
     panel.test_button.click()
 
@@ -58,7 +58,7 @@ def test_an_unknown_profile_is_reported_in_the_panel(demo_env: SandboxProcess):
 def test_a_refused_login_is_shown_without_the_password(demo_env: SandboxProcess):
     wrong = "Wr0ng-Pa55word-for-the-test"
 
-    def connect(profile: str | None) -> Connections:
+    def connect(profile: str | None) -> ConnectionCheck:
         return connect_both(
             profile,
             connect_salesforce=lambda profile: dtk.connect_salesforce(

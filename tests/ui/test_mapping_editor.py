@@ -12,12 +12,12 @@ from ditoolkit.core.mapping import Mapping
 from ditoolkit.port import FieldType
 from ditoolkit.ui.mapping_editor import NEW_TRANSFER, MappingEditor
 from ditoolkit.ui.schemas import LiveSchemas
-from ditoolkit.ui.survey import Connections
+from ditoolkit.ui.survey import ConnectionCheck
 from tests.ui.conftest import DEMO_MAPPING, widget_texts
 
 
 @pytest.fixture(scope="module")
-def schemas(demo_connections: Connections) -> LiveSchemas:
+def schemas(demo_connections: ConnectionCheck) -> LiveSchemas:
     return demo_connections.schemas()
 
 
