@@ -49,6 +49,8 @@ __all__ = [
     "TYPE_A_NO_CREATE",
     "BaseStore",
     "Endpoint",
+    "compare",
+    "hold_back_inserts",
     "preview_direction",
     "preview_transfer",
     "read_source",
@@ -182,28 +184,21 @@ def preview_direction(
     phone_region: str | None = "CA",
 ) -> DirectionPreview:
     """One direction of a transfer, read, checked, compared and planned (see the module)."""
-    routes = transfer.pairs_for(direction)
-    key = routes[0].target
+    key = transfer.pairs_for(direction)[0].target
     target_schema = target.system.describe(target.table)
     source_frame = read_source(source, transfer, direction=direction)
     target_frame = read_target(target, transfer, direction=direction, schema=target_schema)
     transformed, findings = apply_transforms_with_lines(source_frame, transfer, direction)
     quality = check_quality(transformed, key=key, schema=target_schema, phone_region=phone_region)
     quality = with_transform_findings(quality, findings, frame=transformed, schema=target_schema)
-    two_way = transfer.direction == "both"
-    direction_base = _base_for(base, routes) if two_way else None
-    diff = diff_frames(
+    diff = compare(
         transformed,
         target_frame,
-        key=key,
+        transfer=transfer,
+        direction=direction,
         schema=target_schema,
-        null_policy=transfer.nulls,
-        fields=_unique([r.target for r in routes[1:] if r.target != key]),
-        base=direction_base,
-        two_way=two_way,
+        base=base,
     )
-    if two_way:
-        diff = _own_writes_only(diff, direction_base, schema=target_schema)
     if direction != "sf_to_di" and project_type == "A":
         message = _TYPE_A_MESSAGE.format(project=transfer.project, target=target.table)
         diff = hold_back_inserts(diff, reason=TYPE_A_NO_CREATE, message=message)
@@ -229,6 +224,33 @@ def preview_direction(
         target_schema=target_schema,
         target_unkeyed=int(target_frame.attrs.get("unkeyed", 0)),
     )
+
+
+def compare(
+    source: pd.DataFrame,
+    target: pd.DataFrame,
+    *,
+    transfer: Transfer,
+    direction: str,
+    schema: TableSchema,
+    base: pd.DataFrame | None = None,
+) -> Diff:
+    """The diff of one direction, with the two-way rules of a ``both`` transfer applied."""
+    routes = transfer.pairs_for(direction)
+    key = routes[0].target
+    two_way = transfer.direction == "both"
+    direction_base = _base_for(base, routes) if two_way else None
+    diff = diff_frames(
+        source,
+        target,
+        key=key,
+        schema=schema,
+        null_policy=transfer.nulls,
+        fields=_unique([r.target for r in routes[1:] if r.target != key]),
+        base=direction_base,
+        two_way=two_way,
+    )
+    return _own_writes_only(diff, direction_base, schema=schema) if two_way else diff
 
 
 def apply_transforms_with_lines(
