@@ -609,3 +609,19 @@ def test_large_ingest_and_query_in_internal_chunks(org: Org, tag: str) -> None:
     assert len(pages) == 3
     ids = {r["Id"] for page in pages for r in csv_rows(page)}
     assert len(ids) == total
+
+
+def test_query_csv_escapes_quotes_and_newlines(org: Org, tag: str) -> None:
+    data = f'LastName,FirstName,Email\n{tag},"Say ""hi""\nthere",\n'
+    assert org.run_ingest(data)["numberRecordsFailed"] == 0
+    job = org.http.post(
+        f"{org.jobs}/query",
+        json={
+            "operation": "query",
+            "query": f"SELECT FirstName, Email FROM Contact WHERE LastName = '{tag}'",
+        },
+        timeout=30,
+    ).json()
+    page = org.http.get(f"{org.jobs}/query/{job['id']}/results", timeout=30)
+    assert page.text == '"FirstName","Email"\n"Say ""hi""\nthere",\n'
+    assert page.headers["Sforce-NumberOfRecords"] == "1"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import csv
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -22,6 +24,7 @@ from ditoolkit.sandbox.salesforce.soql_parser import parse
 from ditoolkit.sandbox.salesforce.store import ObjectDef, Store
 
 _DATETIME_TAIL = "+0000"
+_NULL = "\ue000null\ue000"  # a private-use marker no record value carries
 #: Without ``maxRecords`` a page holds every remaining row up to about this many bytes.
 DEFAULT_PAGE_BYTES = 1_000_000_000
 
@@ -62,27 +65,74 @@ def run_query(store: Store, spec: QuerySpec) -> QueryRows:
     result = store.query(spec.soql, include_deleted=include_deleted)
     root = store.describe(compiled.object_name)
     assert root is not None  # compile_query found it
+    types = [_field_type(store, root, column=column) for column in compiled.columns]
     delimiter = DELIMITERS[spec.column_delimiter]
     ending = LINE_ENDINGS[spec.line_ending]
-    getters = [_getter(store, root, column=column) for column in compiled.columns]
-    lines = [delimiter.join([get(record) for get in getters]) + ending for record in result.records]
+    lines = write_lines(
+        result.records,
+        columns=compiled.columns,
+        types=types,
+        delimiter=delimiter,
+        ending=ending,
+    )
     header = delimiter.join(quote(column) for column in compiled.columns) + ending
     return QueryRows(compiled.object_name, header, lines)
 
 
-def _getter(store: Store, root: ObjectDef, *, column: str) -> Callable[[dict[str, Any]], str]:
-    """A function reading ``column`` (``Name`` or ``Account.Owner.Name``) as one CSV cell."""
-    *parents, name = column.split(".")
-    is_datetime = _field_type(store, root, column=column) == "datetime"
+def write_lines(
+    records: list[dict[str, Any]],
+    *,
+    columns: list[str],
+    types: list[str | None],
+    delimiter: str,
+    ending: str,
+) -> list[str]:
+    """One CSV line per record: every value quoted, null empty, ``true``/``false``, ``...Z``.
 
-    def cell(record: dict[str, Any]) -> str:
+    The csv module writes the lines; null travels as a sentinel that is then cut out, so that
+    it comes out as an empty unquoted cell while an empty string would be ``""``.
+    """
+    lines: list[str] = []
+    writer = csv.writer(
+        _LineSink(lines), delimiter=delimiter, lineterminator=ending, quoting=csv.QUOTE_ALL
+    )
+    getters = [_getter(column) for column in columns]
+    booleans = [i for i, kind in enumerate(types) if kind == "boolean"]
+    datetimes = [i for i, kind in enumerate(types) if kind == "datetime"]
+    for record in records:
+        values = [get(record) for get in getters]
+        for i in booleans:
+            if values[i] is not None:
+                values[i] = "true" if values[i] else "false"
+        for i in datetimes:
+            value = values[i]
+            if isinstance(value, str) and value.endswith(_DATETIME_TAIL):
+                values[i] = value[: -len(_DATETIME_TAIL)] + "Z"
+        writer.writerow([_NULL if v is None else v for v in values])
+    quoted_null = f'"{_NULL}"'
+    return [line.replace(quoted_null, "") if _NULL in line else line for line in lines]
+
+
+class _LineSink:
+    """A file-like object keeping each ``write`` (one CSV row) as its own line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.write = lines.append
+
+
+def _getter(column: str) -> Callable[[dict[str, Any]], Any]:
+    """A function reading ``column`` (``Name`` or ``Account.Owner.Name``) from a record."""
+    if "." not in column:
+        return operator.methodcaller("get", column)
+    *parents, name = column.split(".")
+
+    def value(record: dict[str, Any]) -> Any:
         node: Any = record
         for parent in parents:
             node = node.get(parent) if node else None
-        value = node.get(name) if node else None
-        return _cell(value, is_datetime=is_datetime)
+        return node.get(name) if node else None
 
-    return cell
+    return value
 
 
 def _field_type(store: Store, root: ObjectDef, *, column: str) -> str | None:
@@ -99,20 +149,6 @@ def _field_type(store: Store, root: ObjectDef, *, column: str) -> str | None:
         obj = store.describe(reference.reference_to[0])
     found = obj.field(name) if obj else None
     return found.type if found else None
-
-
-def _cell(value: Any, *, is_datetime: bool) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return '"true"'
-    if value is False:
-        return '"false"'
-    if isinstance(value, str):
-        if is_datetime and value.endswith(_DATETIME_TAIL):
-            value = value[: -len(_DATETIME_TAIL)] + "Z"
-        return quote(value)
-    return quote(str(value))
 
 
 class BadPageRequest(Exception):
