@@ -35,6 +35,25 @@ def _plan(args: argparse.Namespace) -> int:
     )
 
 
+def _apply(args: argparse.Namespace) -> int:
+    from ditoolkit.workflow.apply_command import run_apply_command
+
+    return run_apply_command(
+        args.mapping,
+        transfer=args.transfer,
+        profile=args.profile,
+        out=args.out,
+        dry_run=args.dry_run,
+        resume=args.resume,
+    )
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from ditoolkit.workflow.undo_command import run_undo_command
+
+    return run_undo_command(args.run_id, profile=args.profile, yes=args.yes)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from ditoolkit.workflow.demo import run_demo
 
@@ -67,6 +86,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", help="write summary.json, plan.csv, results.csv, errors.csv, report.html here"
     )
     plan.set_defaults(handler=_plan)
+
+    apply = commands.add_parser(
+        "apply", help="apply each transfer's plan as a journaled run (prints its run id)"
+    )
+    apply.add_argument("mapping", nargs="?", help="the mapping file (YAML)")
+    apply.add_argument("--transfer", help="apply only this transfer")
+    apply.add_argument("--profile", help="connection profile (ditoolkit.toml, or 'sandbox')")
+    apply.add_argument("--out", help="write summary.json, plan.csv, results.csv, errors.csv here")
+    apply.add_argument(
+        "--dry-run", action="store_true", help="go through everything except the writes"
+    )
+    apply.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run")
+    apply.set_defaults(handler=_apply)
+
+    undo = commands.add_parser("undo", help="reverse a run from its journal (needs --yes)")
+    undo.add_argument("run_id", help="the run to undo (printed by apply)")
+    undo.add_argument("--profile", help="connection profile (default: the run's)")
+    undo.add_argument(
+        "--yes", action="store_true", help="really undo (else: show what it would do)"
+    )
+    undo.set_defaults(handler=_undo)
 
     demo = commands.add_parser(
         "demo", help="start fresh sandboxes and preview the demo mapping end to end"

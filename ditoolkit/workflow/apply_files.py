@@ -1,0 +1,265 @@
+"""What an apply leaves behind: the ``--out`` files, CSV load result files, incremental state,
+and the exit status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ditoolkit.core.fingerprint import key_text
+from ditoolkit.core.preview import Preview
+from ditoolkit.core.run_result import RunResult
+from ditoolkit.core.summary import (
+    ERROR_FILE_COLUMNS,
+    PLAN_FILE_COLUMNS,
+    RESULT_FILE_COLUMNS,
+    SYSTEMS,
+    add_counts,
+    summary_document,
+    write_out_files,
+)
+from ditoolkit.core.sync_state import SyncState, agreed_rows, max_stamp
+from ditoolkit.errors import AllowanceError, AuthError
+from ditoolkit.port import RowResult, RowStatus, WriteResult
+from ditoolkit.workflow.previews import TransferPreview
+
+if TYPE_CHECKING:
+    from ditoolkit.workflow.apply_command import TransferRun
+
+EXIT_OK, EXIT_ROWS, EXIT_REFUSED = 0, 1, 2
+COMMAND = "apply"
+
+
+def exit_code(result: RunResult, preview: TransferPreview | None) -> int:
+    """0 every planned row succeeded and nothing was held back; 1 rows failed, were held back
+    or are in conflict; 2 the run was stopped by authentication or the API allowance."""
+    if result.status == "interrupted":
+        refused = isinstance(result.error, AuthError | AllowanceError)
+        return EXIT_REFUSED if refused else EXIT_ROWS
+    if result.failed or result.unfinished:
+        return EXIT_ROWS
+    if preview is not None:
+        counts = preview.preview.summary()
+        if counts["held_back"] or counts["conflict"]:
+            return EXIT_ROWS
+    return EXIT_OK
+
+
+# -- incremental state ---------------------------------------------------------------------------
+
+
+def save_state(
+    state: SyncState, preview: Preview, result: RunResult, *, synced_at: datetime
+) -> None:
+    """After a completed run without failures: watermarks, and the base of a ``both`` transfer."""
+    if result.failed or result.unfinished or result.dry_run:
+        return
+    transfer = preview.transfer
+    marks: dict[str, Any] = {}
+    for flow, d in preview.directions.items():
+        side = transfer.source_side(flow)
+        stamp = max_stamp(d.source) if side == "salesforce" else None
+        marks[flow] = stamp if stamp is not None else synced_at
+    base, key = None, None
+    removed: list[str] = []
+    if transfer.direction == "both" and "sf_to_di" in preview.directions:
+        d = preview.directions["sf_to_di"]
+        key = d.plan.key
+        base, removed = agreed_rows(
+            d.target,
+            result.rows[result.rows["side"] == "sf_to_di"],
+            key=key,
+            exclude=_unsettled_keys(preview, result),
+        )
+    state.save_after_run(
+        transfer, run_id=result.run_id, watermarks=marks, base=base, key=key, removed=removed
+    )
+
+
+def _unsettled_keys(preview: Preview, result: RunResult) -> list[Any]:
+    """Keys both sides do not agree on: conflicts, held back, skipped, failed."""
+    keys: list[Any] = []
+    for d in preview.directions.values():
+        keys += d.plan.errors["key"].tolist() + d.plan.skipped["key"].tolist()
+        keys += list(d.diff.conflict_keys())
+    keys += result.rows.loc[result.rows["status"] == "failed", "key"].tolist()
+    return [k for k in keys if k is not None]
+
+
+# -- --out files ---------------------------------------------------------------------------------
+
+
+def _result_rows(result: RunResult, transfer: str) -> pd.DataFrame:
+    rows = result.results_frame()
+    frame = pd.DataFrame(
+        {
+            "transfer": transfer,
+            "direction": rows["side"],
+            "row": range(len(rows)),
+            "key": rows["key"],
+            "operation": rows["operation"],
+            "status": rows["status"],
+            "id": rows["id"],
+            "error_code": rows["error_code"],
+            "message": rows["message"],
+        },
+        columns=RESULT_FILE_COLUMNS,
+    )
+    return frame
+
+
+def _error_rows(run: TransferRun) -> pd.DataFrame:
+    parts = [run.preview.preview.error_rows()] if run.preview is not None else []
+    failed = run.result.errors_frame()
+    sides = run.result.rows.loc[
+        (run.result.rows["status"] == "failed")
+        | run.result.rows["state"].isin(["pending", "sent"]),
+        "side",
+    ]
+    parts.append(failed.assign(transfer=run.transfer.name, direction=sides.to_numpy()))
+    kept = [p[ERROR_FILE_COLUMNS].astype(object) for p in parts if not p.empty]
+    if not kept:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in ERROR_FILE_COLUMNS})
+    return pd.concat(kept, ignore_index=True)
+
+
+def run_counts(run: TransferRun) -> dict[str, int]:
+    """summary.json's counts: the plan's rows, and the rows that failed in the run."""
+    if run.preview is not None:
+        counts = dict(run.preview.preview.summary())
+    else:
+        ops = run.result.rows["operation"].value_counts()
+        counts = {op: int(ops.get(op, 0)) for op in ("insert", "update", "delete")}
+    counts["failed"] = run.result.failed + run.result.unfinished
+    return counts
+
+
+def _plan_rows(run: TransferRun) -> pd.DataFrame:
+    if run.preview is not None:
+        return run.preview.preview.plan_rows()
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in PLAN_FILE_COLUMNS})
+
+
+def write_apply_files(runs: Sequence[TransferRun], *, out: Path | None, dry_run: bool) -> None:
+    """The ``--out`` files of each run (a subfolder per transfer when several), and the
+    success and error files of CSV loads."""
+    several = len(runs) > 1
+    for run in runs:
+        write_csv_results(run, out=(out / run.transfer.name if several else out) if out else None)
+        if out is None:
+            continue
+        document = summary_document(
+            command=COMMAND,
+            transfer=run.transfer.name,
+            dry_run=dry_run,
+            run_id=run.result.run_id,
+            counts=run_counts(run),
+            api_calls=run.api_calls,
+            seconds=run.seconds,
+        )
+        write_out_files(
+            out / run.transfer.name if several else out,
+            summary=document,
+            plan_rows=_plan_rows(run),
+            error_rows=_error_rows(run),
+            result_rows=_result_rows(run.result, run.transfer.name),
+        )
+    if several and out is not None:
+        document = summary_document(
+            command=COMMAND,
+            transfer=None,
+            dry_run=dry_run,
+            counts=add_counts(run_counts(r) for r in runs),
+            api_calls={s: sum(r.api_calls.get(s, 0) for r in runs) for s in SYSTEMS},
+            seconds=sum(r.seconds for r in runs),
+        )
+        write_out_files(
+            out,
+            summary=document,
+            plan_rows=_stack([_plan_rows(r) for r in runs], PLAN_FILE_COLUMNS),
+            error_rows=_stack([_error_rows(r) for r in runs], ERROR_FILE_COLUMNS),
+            result_rows=_stack(
+                [_result_rows(r.result, r.transfer.name) for r in runs], RESULT_FILE_COLUMNS
+            ),
+        )
+
+
+def _stack(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    kept = [f[columns].astype(object) for f in frames if not f.empty]
+    if not kept:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return pd.concat(kept, ignore_index=True)
+
+
+# -- CSV loads -----------------------------------------------------------------------------------
+
+
+def csv_write_result(run: TransferRun, direction: str) -> tuple[pd.DataFrame, WriteResult]:
+    """The CSV file's rows and one result per row: written, held back, or unchanged."""
+    assert run.preview is not None
+    d = run.preview.preview.directions[direction]
+    rows = run.result.rows[run.result.rows["side"] == direction]
+    outcome = dict(
+        zip(key_text(rows["key"].astype("string")), rows.to_dict("records"), strict=True)
+    )
+    errors = d.plan.errors
+    held = dict(
+        zip(key_text(errors["key"].astype("string")), errors.to_dict("records"), strict=True)
+    )
+    keys = key_text(d.transformed[d.plan.key].astype("string")).tolist()
+    results = []
+    for position, folded in enumerate(keys):
+        row = outcome.get(folded)
+        if row is not None:
+            status = (
+                RowStatus(row["status"]) if row["status"] in set(RowStatus) else RowStatus.FAILED
+            )
+            code = row["error_code"] if status is RowStatus.FAILED else None
+            results.append(
+                RowResult(
+                    position, folded, row["operation"], status, row["id"], code, row["message"]
+                )
+            )
+        elif folded in held:
+            reason = held[folded]
+            results.append(
+                RowResult(
+                    position,
+                    folded,
+                    "none",
+                    RowStatus.FAILED,
+                    None,
+                    reason["reason"],
+                    reason["message"],
+                )
+            )
+        else:
+            results.append(RowResult(position, folded, "none", RowStatus.UNCHANGED))
+    return d.source, WriteResult.from_rows("csv", d.target_table, results)
+
+
+def write_csv_results(run: TransferRun, *, out: Path | None) -> list[Path]:
+    """Data Loader-shaped ``<file>.success.csv`` / ``<file>.error.csv`` of a CSV load."""
+    from ditoolkit.systems.csvfile import write_result_csvs
+
+    side = run.transfer.csv
+    if side is None or run.preview is None:
+        return []
+    written: list[Path] = []
+    source = Path(side.resolved or side.path)
+    folder = out or source.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for direction in run.preview.preview.directions:
+        frame, result = csv_write_result(run, direction)
+        written += write_result_csvs(
+            frame.reset_index(drop=True),
+            result,
+            success_path=folder / f"{source.stem}.success.csv",
+            error_path=folder / f"{source.stem}.error.csv",
+        )
+    return written
