@@ -92,6 +92,19 @@ class MappingEditor:
         )
         self.validate()
 
+    @classmethod
+    def open(cls, path: str | Path, *, profile: str | None) -> MappingEditor:
+        """An editor of the mapping file ``path``, its dropdowns filled from ``profile``'s systems.
+
+        Raises:
+            DitoolkitError: a side did not connect (both named), or the file is malformed.
+        """
+        from ditoolkit.ui.survey import connect_both
+
+        check = connect_both(profile)
+        check.raise_for_errors()
+        return cls(check.schemas(), Mapping.load(path), path=path)
+
     def _form_for(self, transfer: Transfer) -> TransferForm:
         form = TransferForm(
             transfer,

@@ -1,0 +1,170 @@
+"""Write the five notebooks from this file, clean (no outputs, no execution counts).
+
+Run ``python notebooks/build_notebooks.py`` after changing a notebook's text or cells here;
+the notebooks are reviewed as this file, and a test checks that what is committed matches.
+Each notebook has one cell tagged ``parameters`` (literals only) for papermill; unattended
+runs pass ``-p interactive False`` and the parameters drive; opened in JupyterLab, the
+widgets drive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+UNATTENDED = """\
+**Unattended**: `papermill {name}.ipynb out.ipynb -p interactive False -p output_dir runs/{name}`
+runs it with the parameters below and writes `output_dir/summary.json` (and `plan.csv`,
+`results.csv`, `errors.csv`); a failed run stops with the reason."""
+
+
+def _params(**values: object) -> str:
+    return "\n".join(f"{name} = {value!r}" for name, value in values.items())
+
+
+def connect() -> list[nbformat.NotebookNode]:
+    return [
+        new_markdown_cell(
+            "# 1. Connect to Salesforce and Dialog Insight\n\n"
+            "This is the *external connection and authorization* of DI's guide (step 1) and its "
+            "*destination projects* (step 3). Pick a profile and press **Test**: both sides "
+            "answer with the Salesforce org, its objects and how many rows they hold, and "
+            "every Dialog Insight project this key reaches, with its type (A: fed from "
+            "Salesforce, B: contacts acquired in DI) and its primary key.\n\n"
+            "Passwords, tokens and keys are never typed here: they come from the environment, "
+            '`ditoolkit.toml` (or the keyring), or the local sandbox (`profile = "sandbox"`). '
+            "There is no plugin to install (guide step 2): the toolkit talks to both APIs.\n\n"
+            + UNATTENDED.format(name="01_connect")
+        ),
+        _parameters(_params(profile="sandbox", output_dir="runs/01_connect", interactive=True)),
+        new_code_cell(
+            "from IPython.display import display\n\n"
+            "from ditoolkit.ui.connection import ConnectionPanel\n"
+            "from ditoolkit.ui.notebook_runs import run_connect"
+        ),
+        new_markdown_cell("What each side holds (the same answer the **Test** button gives):"),
+        new_code_cell(
+            "holdings = run_connect(profile, output_dir=output_dir)\n"
+            'print(f"Salesforce org {holdings.organization!r} at {holdings.instance}")\n'
+            "display(holdings.objects, holdings.projects, holdings.tables)"
+        ),
+        new_markdown_cell("Try another profile here:"),
+        new_code_cell("if interactive:\n    display(ConnectionPanel(profile))"),
+    ]
+
+
+def mapping() -> list[nbformat.NotebookNode]:
+    return [
+        new_markdown_cell(
+            "# 2. Map the fields\n\n"
+            "One *data transfer* per Salesforce object and DI table (guide 4.1–4.2): choose the "
+            "object, the DI project and table (`Contact` for the project's contacts, or a "
+            "relational table's code), and the direction. Map the **primary key first** (guide "
+            "4.4), then the fields, each from a dropdown of both live schemas. Each row shows a "
+            "badge — *ok*, *warning* (values are converted or checked row by row; those that do "
+            "not fit are held back) or *blocking* — with the fix.\n\n"
+            "Opt-ins go from DI to Salesforce only (guide 4.3), so they are offered only for "
+            "*DI → Salesforce* transfers. The operations are the guide's data-integration "
+            "triggers (4.5): *insert* and *update* are on, *delete* only when you tick it. "
+            "**Save** writes the mapping file (YAML, reviewable in git). A type A project "
+            "never creates Salesforce records; two transfers feeding one table are flagged.\n\n"
+            + UNATTENDED.format(name="02_mapping")
+        ),
+        _parameters(
+            _params(
+                profile="sandbox",
+                mapping="../mappings/demo.yml",
+                output_dir="runs/02_mapping",
+                interactive=True,
+            )
+        ),
+        new_code_cell(
+            "from IPython.display import display\n\n"
+            "from ditoolkit.core.findings import findings_frame\n"
+            "from ditoolkit.ui.mapping_editor import MappingEditor\n"
+            "from ditoolkit.ui.notebook_runs import run_mapping_check"
+        ),
+        new_markdown_cell("The mapping checked against both live schemas:"),
+        new_code_cell(
+            "check = run_mapping_check(mapping, profile, output_dir=output_dir, "
+            "refuse=not interactive)\n"
+            "display(findings_frame(check.findings))"
+        ),
+        new_markdown_cell("Edit it (key first), then **Validate** and **Save**:"),
+        new_code_cell("if interactive:\n    display(MappingEditor.open(mapping, profile=profile))"),
+    ]
+
+
+def preview() -> list[nbformat.NotebookNode]:
+    return [
+        new_markdown_cell(
+            "# 3. Preview: data quality and what would change\n\n"
+            "Before anything is sent (this step is not in DI's guide): each transfer reads "
+            "both sides, checks every source row (invalid emails, duplicate or missing keys, "
+            "values too long, required fields empty…) and compares it with the target. Rows "
+            "with a blocking finding are **held back** whole, never half-sent. The tabs show "
+            "the rows to insert, the updates field by field (before → after), the deletes "
+            "(only when the transfer allows them) and the conflicts; the chart shows which "
+            "fields change most. **Nothing is written.**\n\n"
+            "`transfer = None` previews every transfer of the mapping.\n\n"
+            + UNATTENDED.format(name="03_preview")
+        ),
+        _parameters(
+            _params(
+                profile="sandbox",
+                mapping="../mappings/demo.yml",
+                transfer=None,
+                output_dir="runs/03_preview",
+                interactive=True,
+            )
+        ),
+        new_code_cell(
+            "from IPython.display import display\n\n"
+            "from ditoolkit.core.report import render_text\n"
+            "from ditoolkit.ui.diff_preview import PreviewPanel\n"
+            "from ditoolkit.ui.notebook_runs import run_preview"
+        ),
+        new_code_cell(
+            "run = run_preview(mapping, profile, transfer=transfer, output_dir=output_dir)\n"
+            "run.counts()"
+        ),
+        new_markdown_cell("Each transfer, direction by direction:"),
+        new_code_cell(
+            "for item in run.previews:\n"
+            "    if interactive:\n"
+            "        display(PreviewPanel(item.preview))\n"
+            "    else:\n"
+            "        print(render_text(item.preview.report_data()))"
+        ),
+    ]
+
+
+def _parameters(source: str) -> nbformat.NotebookNode:
+    cell = new_code_cell(source)
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+NOTEBOOKS = {"01_connect": connect, "02_mapping": mapping, "03_preview": preview}
+
+
+def build(name: str) -> nbformat.NotebookNode:
+    """The notebook ``name``, clean, with stable cell ids."""
+    notebook = new_notebook(cells=NOTEBOOKS[name](), metadata={"kernelspec": KERNEL})
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"{name}-{number:02d}"
+    return notebook
+
+
+def main() -> None:
+    for name in NOTEBOOKS:
+        nbformat.write(build(name), HERE / f"{name}.ipynb")
+
+
+if __name__ == "__main__":
+    main()
