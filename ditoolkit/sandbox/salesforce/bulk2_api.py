@@ -129,7 +129,12 @@ class Bulk2Api:
         user, now = self.user_id(), sf_now()
 
         def build(job_id: str) -> dict[str, Any]:
-            info = {"id": job_id, "createdById": user, "createdDate": now, "systemModstamp": now}
+            info: dict[str, Any] = {
+                "id": job_id,
+                "createdById": user,
+                "createdDate": now,
+                "systemModstamp": now,
+            }
             info.update(fields)
             info.update(concurrencyMode="Parallel", contentType="CSV", apiVersion=float(version))
             if kind == "ingest":

@@ -185,7 +185,7 @@ def _process_chunk(
 
 def _build_record(spec: IngestSpec, plan: _Plan, *, row: _Row) -> None:
     cells = row.cells
-    record = {name: cell for name, cell in zip(plan.names, cells, strict=True) if cell}
+    record: dict[str, Any] = {n: cell for n, cell in zip(plan.names, cells, strict=True) if cell}
     if NULL_MARKER in cells:
         record.update((n, None) for n, c in zip(plan.names, cells, strict=True) if c == NULL_MARKER)
     row.record = record

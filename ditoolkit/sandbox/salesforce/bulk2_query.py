@@ -194,9 +194,7 @@ def query_page(book: JobBook, info: dict[str, Any], *, params: Mapping[str, str]
     limit = _max_records(params.get("maxRecords"))
     locator = params.get("locator") or ""
     start = decode_locator(locator, total=total) if locator and locator != "null" else 0
-    rows = book.iter_rows(info["id"], start=0)
-    header = next(rows, "")
-    rows.close()
+    header = next(iter(book.iter_rows(info["id"], start=0)), "")
     parts = [header]
     size = len(header)
     count = 0
