@@ -7,6 +7,7 @@ Refusals raise :class:`Bulk2Error`, which the routes turn into Salesforce's JSON
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -14,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ditoolkit.sandbox.salesforce.bulk2_ingest import IngestSpec, run_ingest
+from ditoolkit.sandbox.salesforce.bulk2_ingest import IngestOutcome, IngestSpec, run_ingest
 from ditoolkit.sandbox.salesforce.bulk2_jobs import (
     RESULT_KINDS,
     TERMINAL_STATES,
@@ -44,6 +45,7 @@ from ditoolkit.sandbox.salesforce.bulk2_results import result_text
 from ditoolkit.sandbox.salesforce.soql import SoqlError
 from ditoolkit.sandbox.salesforce.store import Store
 
+log = logging.getLogger(__name__)
 _OPEN_STATES = frozenset({"Open", "UploadComplete", "InProgress"})
 _CREATE_KEYS = {
     "ingest": [
@@ -251,7 +253,11 @@ class Bulk2Api:
             info.update(state="Failed", errorMessage="InvalidBatch : No data was uploaded")
             self.book.save(info)
             return
-        outcome = run_ingest(self.store, spec, body=body)
+        try:
+            outcome = run_ingest(self.store, spec, body=body)
+        except Exception as exc:  # a defect must fail the job, not leave it InProgress
+            log.exception("bulk ingest job %s failed", info["id"])
+            outcome = IngestOutcome("Failed", error_message=f"InternalServerError : {exc}")
         if outcome.outcomes is not None:
             self.book.put_results(info["id"], {"outcomes": outcome.outcomes})
         elapsed = int((time.monotonic() - started) * 1000)
