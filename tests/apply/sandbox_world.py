@@ -1,0 +1,179 @@
+"""The world of apply tests over HTTPS: a sandbox per module, fresh local state per test."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import requests
+
+from ditoolkit.api import connect_dialoginsight, connect_salesforce
+from ditoolkit.sandbox.process import SandboxProcess, start_sandbox
+
+#: DI contacts (project 1002, type B) become Salesforce leads, upserted by DI_Contact_Id__c.
+LEADS_MAPPING = """\
+version: 1
+project: 1002
+transfers:
+  - name: leads
+    direction: di_to_sf
+    salesforce: {object: Lead}
+    dialoginsight: {table: Contact}
+    key: {dialoginsight: idContact, salesforce: DI_Contact_Id__c}
+    fields:
+      - {dialoginsight: f_EMail, salesforce: Email}
+      - {dialoginsight: f_LastName, salesforce: LastName}
+      - {salesforce: Company, value: "[not provided]"}
+    operations: [insert, update]
+"""
+
+#: Salesforce contacts feed DI project 1001 (type A), keyed by the Salesforce Id.
+CONTACTS_MAPPING = """\
+version: 1
+project: 1001
+transfers:
+  - name: contacts
+    direction: sf_to_di
+    salesforce: {object: Contact}
+    dialoginsight: {table: Contact}
+    key: {salesforce: Id, dialoginsight: f_SalesforceId}
+    fields:
+      - {salesforce: Email, dialoginsight: f_EMail}
+      - {salesforce: LastName, dialoginsight: f_LastName}
+    operations: [insert, update]
+"""
+
+
+class Admin:
+    """One sandbox's ``/__sandbox__/`` API."""
+
+    def __init__(self, base: str, ca_bundle: str) -> None:
+        self.base = base.rstrip("/") + "/__sandbox__"
+        self.http = requests.Session()
+        self.http.verify = ca_bundle
+        self.http.trust_env = False
+
+    def faults(self, **settings: Any) -> None:
+        self.http.post(f"{self.base}/faults", json=settings, timeout=10).raise_for_status()
+
+    def reset(self) -> None:
+        self.http.post(f"{self.base}/reset", json={"data": True}, timeout=60).raise_for_status()
+
+    def counters(self) -> dict[str, Any]:
+        answer: dict[str, Any] = self.http.get(f"{self.base}/counters", timeout=10).json()
+        return answer
+
+
+@dataclass
+class World:
+    """A sandbox, its admin APIs, a fresh ``$DITOOLKIT_HOME`` and mapping files."""
+
+    sandbox: SandboxProcess
+    home: Path
+    sf_admin: Admin
+    di_admin: Admin
+    leads: Path
+    contacts: Path
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DITOOLKIT_SANDBOX_DIR": str(self.sandbox.data_dir),
+            "DITOOLKIT_HOME": str(self.home),
+        }
+
+    def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """``python -m ditoolkit ARGS`` in a child process."""
+        return subprocess.run(
+            [sys.executable, "-m", "ditoolkit", *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "ditoolkit", *args],
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def journal_states(self) -> dict[str, int]:
+        """Row states of every run, read straight from the journal (empty before it exists)."""
+        path = self.home / "journal.sqlite"
+        if not path.exists():
+            return {}
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            try:
+                rows = db.execute("SELECT state, COUNT(*) FROM row_outcomes GROUP BY state")
+                return {str(s): int(n) for s, n in rows.fetchall()}
+            except sqlite3.OperationalError:
+                return {}
+
+
+@pytest.fixture(scope="module")
+def apply_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    """Both sandboxes (empty seed) for one test module."""
+    with start_sandbox(tmp_path_factory.mktemp("apply-sandbox"), seed="empty") as running:
+        yield running
+
+
+@pytest.fixture
+def world(
+    apply_sandbox: SandboxProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[World]:
+    sf, di = apply_sandbox.salesforce, apply_sandbox.dialoginsight
+    di_root = di["base_url"].split("/webservices/")[0]
+    found = World(
+        sandbox=apply_sandbox,
+        home=tmp_path / "home",
+        sf_admin=Admin(sf["instance_url"], sf["ca_bundle"]),
+        di_admin=Admin(di_root, di["ca_bundle"]),
+        leads=tmp_path / "leads.yml",
+        contacts=tmp_path / "contacts.yml",
+    )
+    found.leads.write_text(LEADS_MAPPING, encoding="utf-8")
+    found.contacts.write_text(CONTACTS_MAPPING, encoding="utf-8")
+    for admin in (found.sf_admin, found.di_admin):
+        admin.reset()
+    monkeypatch.setenv("DITOOLKIT_SANDBOX_DIR", str(apply_sandbox.data_dir))
+    monkeypatch.setenv("DITOOLKIT_HOME", str(found.home))
+    yield found
+    for admin in (found.sf_admin, found.di_admin):
+        admin.faults(error_rate={}, session_expiry_after=None, daily_limit=None, latency_ms=0)
+
+
+def seed_di_contacts(count: int, *, start: int = 0) -> None:
+    """``count`` contacts in DI project 1002 (``f_EMail`` is its primary key)."""
+    di = connect_dialoginsight(profile="sandbox")
+    frame = pd.DataFrame(
+        {
+            "f_EMail": [f"person{i}@example.com" for i in range(start, start + count)],
+            "f_LastName": [f"Person{i}" for i in range(start, start + count)],
+        }
+    )
+    di.write("Contact", frame, operation="upsert", project=1002).raise_for_errors()
+    di.close()
+
+
+def seed_sf_contacts(count: int) -> None:
+    """``count`` Salesforce contacts."""
+    sf = connect_salesforce(profile="sandbox")
+    frame = pd.DataFrame(
+        {
+            "Email": [f"c{i}@example.com" for i in range(count)],
+            "LastName": [f"Contact{i}" for i in range(count)],
+        }
+    )
+    sf.write("Contact", frame, operation="insert").raise_for_errors()
