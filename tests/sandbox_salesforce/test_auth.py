@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from xml.dom import minidom
 
@@ -44,9 +45,11 @@ def test_connection_info_has_every_key(sf_info: dict[str, Any]) -> None:
         "security_token",
         "consumer_key",
         "consumer_secret",
+        "private_key_file",
         "ca_bundle",
     }
     assert sf_info["api_version"] == "59.0"
+    assert Path(sf_info["private_key_file"]).is_absolute()
     assert sf_info["instance_url"] == sf_info["login_url"]
 
 

@@ -76,3 +76,39 @@ def test_session_expiry_is_refreshed_transparently(sf_info, admin, connect) -> N
     admin.faults(session_expiry_after=1)
     system.count("Contact")
     assert system.count("Lead") == 0  # the second call met an expired session and logged in again
+
+
+def test_jwt_bearer_with_the_connected_apps_key(sf_info, admin) -> None:
+    system = SalesforceSystem.connect(
+        auth="jwt",
+        username=sf_info["username"],
+        consumer_key=sf_info["consumer_key"],
+        private_key_file=sf_info["private_key_file"],
+        login_url=sf_info["login_url"],
+        ca_bundle=sf_info["ca_bundle"],
+    )
+    assert system.count("Contact") == 0
+
+
+def test_jwt_signed_by_another_key_is_refused(sf_info, admin, tmp_path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    other = tmp_path / "other.pem"
+    other.write_bytes(
+        rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    with pytest.raises(AuthError) as info:
+        SalesforceSystem.connect(
+            auth="jwt",
+            username=sf_info["username"],
+            consumer_key=sf_info["consumer_key"],
+            private_key_file=str(other),
+            login_url=sf_info["login_url"],
+            ca_bundle=sf_info["ca_bundle"],
+        )
+    assert info.value.code == "invalid_grant"

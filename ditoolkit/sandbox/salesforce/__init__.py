@@ -17,6 +17,7 @@ from ditoolkit.sandbox.salesforce.app import build_app, lock_fault_hook
 from ditoolkit.sandbox.salesforce.auth import identity_routes, oauth_token_route, soap_login_route
 from ditoolkit.sandbox.salesforce.composite import collection_routes
 from ditoolkit.sandbox.salesforce.identity import Credentials, Sessions, ensure_identity
+from ditoolkit.sandbox.salesforce.jwt_bearer import JwtCertificate
 from ditoolkit.sandbox.salesforce.org import Org
 from ditoolkit.sandbox.salesforce.query_api import misc_routes, query_routes
 from ditoolkit.sandbox.salesforce.rest import sobject_routes
@@ -47,7 +48,14 @@ class SalesforceSandbox:
         faults = FaultState(default_daily_limit=DAILY_LIMIT)
         store.lock_fault = lock_fault_hook(faults)
         sessions = Sessions(data_dir, org15=identity.org15)
-        self.org = Org(store, credentials, identity, sessions, faults)
+        self.org = Org(
+            store,
+            credentials,
+            identity,
+            sessions,
+            faults,
+            jwt=JwtCertificate.load_or_create(data_dir),
+        )
         marker = data_dir / "seeded"
         if not marker.exists():
             apply_seed(store, seed)
@@ -88,6 +96,7 @@ class SalesforceSandbox:
             "security_token": creds.security_token,
             "consumer_key": creds.consumer_key,
             "consumer_secret": creds.consumer_secret,
+            "private_key_file": str(self.org.jwt.private_key_file) if self.org.jwt else None,
             "ca_bundle": ca_bundle,
         }
 

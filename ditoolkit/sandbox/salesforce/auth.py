@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ditoolkit.sandbox.salesforce.jwt_bearer import GRANT_TYPE
 from ditoolkit.sandbox.salesforce.org import Org
 from ditoolkit.sandbox.salesforce.wire import VERSIONS, sf_json
 
@@ -155,13 +156,28 @@ def _token_answer(org: Org, base: str) -> Response:
     )
 
 
+def _jwt_grant(org: Org, form: dict[str, str], base: str) -> Response:
+    if org.jwt is None:
+        return _oauth_error("unsupported_grant_type", "grant type not supported")
+    problem = org.jwt.check(
+        form.get("assertion", ""),
+        consumer_key=org.credentials.consumer_key,
+        username=org.credentials.username,
+    )
+    if problem is not None:
+        return _oauth_error(*problem)
+    return _token_answer(org, base)
+
+
 def oauth_token_route(org: Org) -> Route:
-    """``POST /services/oauth2/token``: password and client-credentials grants."""
+    """``POST /services/oauth2/token``: password, client-credentials and JWT bearer grants."""
 
     async def token(request: Request) -> Response:
         raw = (await request.body()).decode("utf-8", errors="replace")
         form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         grant = form.get("grant_type")
+        if grant == GRANT_TYPE:
+            return _jwt_grant(org, form, Org.base_url(request))
         if grant not in ("password", "client_credentials"):
             return _oauth_error("unsupported_grant_type", "grant type not supported")
         key, secret = _client(request, form)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from ditoolkit.sandbox.faults import FaultState
 from ditoolkit.sandbox.salesforce.identity import Credentials, Identity, Sessions
 from ditoolkit.sandbox.salesforce.ids import make_id
+from ditoolkit.sandbox.salesforce.jwt_bearer import JwtCertificate
 from ditoolkit.sandbox.salesforce.store import Store
 
 #: query cursors kept open at once (older ones expire, as Salesforce's do).
@@ -61,6 +62,7 @@ class Org:
     sessions: Sessions
     faults: FaultState
     cursors: Cursors = field(default_factory=Cursors)
+    jwt: JwtCertificate | None = None
 
     @staticmethod
     def base_url(request: Request) -> str:
