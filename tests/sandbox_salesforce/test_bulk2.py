@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -618,10 +619,13 @@ def test_query_csv_escapes_quotes_and_newlines(org: Org, tag: str) -> None:
         f"{org.jobs}/query",
         json={
             "operation": "query",
-            "query": f"SELECT FirstName, Email FROM Contact WHERE LastName = '{tag}'",
+            "query": f"SELECT FirstName, Email, CreatedDate FROM Contact WHERE LastName = '{tag}'",
         },
         timeout=30,
     ).json()
     page = org.http.get(f"{org.jobs}/query/{job['id']}/results", timeout=30)
-    assert page.text == '"FirstName","Email"\n"Say ""hi""\nthere",\n'
     assert page.headers["Sforce-NumberOfRecords"] == "1"
+    header, first, second = page.text.split("\n", 2)
+    assert header == '"FirstName","Email","CreatedDate"'
+    assert first == '"Say ""hi""'
+    assert re.fullmatch(r'there",,"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"\n', second)
