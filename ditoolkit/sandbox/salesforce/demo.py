@@ -1,154 +1,93 @@
-"""The ``demo`` seed: deterministic, realistic records with the traps a sync must handle.
+"""The ``demo`` seed: the Salesforce side of the demo cast (:mod:`ditoolkit.sandbox.demo_people`).
 
-Made with Faker under a fixed seed, so every start of a new data dir holds the same records:
-about 50 accounts, 300 contacts and 200 leads. Traps, by design:
-
-- emails Salesforce accepts but a mail system refuses (reserved domains such as ``.invalid``
-  and ``.test``), and contacts or leads without an email;
-- near-duplicate people (same name, email differing only in case or a typo);
-- values longer than Dialog Insight's 100-character fields (company and account names);
-- opted-in and opted-out people (``HasOptedOutOfEmail``, ``DI_Optin_*__c``);
-- some contacts and leads already carrying a ``DI_Contact_Id__c``;
-- phones in mixed formats, missing birthdates, contacts without an account.
+Every start of a new data dir holds the same records: 40 accounts, about 300 contacts and 100
+leads, drawn from the cast the Dialog Insight seed draws from too, so that the demo mapping's
+keys meet: Contact number *n* gets the id DI project 1001 already holds for it, and the Leads
+an earlier sync made carry their DI 1002 ``idContact`` in ``DI_Contact_Id__c``. Traps, by
+design: addresses on reserved domains (``.test``, ``.invalid``) and contacts or leads without
+an email; near-duplicate people (same name, email differing only in case); account and company
+names longer than DI's 100 characters; opted-in and opted-out people; phones in mixed formats,
+missing birthdates, contacts without an account; and a few contacts deleted since their last
+sync (in the recycle bin: ``queryAll`` sees them, DI 1001 still holds them).
 """
 
 from __future__ import annotations
 
-import random
-import unicodedata
 from typing import Any
 
-from faker import Faker
-
-from ditoolkit.sandbox.salesforce.schema import INDUSTRIES, LEAD_SOURCES, LEAD_STATUSES
-from ditoolkit.sandbox.salesforce.store import Store
-
-SEED = 1001
-ACCOUNTS = 50
-CONTACTS = 300
-LEADS = 200
-_BAD_DOMAINS = ("example.invalid", "mail.test", "localhost.localdomain")
-_LONG_SUFFIX = (
-    " - Division des services professionnels, technologiques et financiers de l'Amérique du "
-    "Nord (siège social)"
-)
+from ditoolkit.sandbox.demo_people import Account, Contact, Lead, demo_cast
+from ditoolkit.sandbox.salesforce.store import SaveResult, Store
 
 
-def _ascii(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(c for c in plain.lower() if c.isalnum() or c in ".-")
-
-
-def _email(fake: Faker, rng: random.Random, first: str, last: str) -> str | None:
-    roll = rng.random()
-    if roll < 0.08:
-        return None
-    domain = rng.choice(_BAD_DOMAINS) if roll < 0.16 else fake.free_email_domain()
-    return f"{_ascii(first)}.{_ascii(last)}{rng.randint(1, 99)}@{domain}"
-
-
-def _phone(fake: Faker, rng: random.Random) -> str | None:
-    digits = f"{rng.choice(('514', '438', '418', '450', '819'))}555{rng.randint(0, 9999):04d}"
-    forms = (
-        f"({digits[:3]}) {digits[3:6]}-{digits[6:]}",
-        f"+1 {digits[:3]} {digits[3:6]} {digits[6:]}",
-        f"{digits[:3]}.{digits[3:6]}.{digits[6:]}",
-        digits,
-        None,
-    )
-    return rng.choice(forms)
-
-
-def _accounts(fake: Faker, rng: random.Random) -> list[dict[str, Any]]:
-    out = []
-    for number in range(ACCOUNTS):
-        name = fake.company()
-        if number % 12 == 5:
-            name += _LONG_SUFFIX
-        out.append(
-            {
-                "Name": name[:255],
-                "Industry": rng.choice(INDUSTRIES),
-                "BillingCity": fake.city(),
-                "Legacy_Id__c": f"LEG-{number:05d}" if number % 3 else None,
-            }
-        )
-    return out
-
-
-def _person(fake: Faker, rng: random.Random) -> dict[str, Any]:
-    first, last = fake.first_name(), fake.last_name()
+def _account(account: Account) -> dict[str, Any]:
     return {
-        "FirstName": first,
-        "LastName": last,
-        "Email": _email(fake, rng, first, last),
-        "Phone": _phone(fake, rng),
-        "LeadSource": rng.choice((*LEAD_SOURCES, None)),
-        "HasOptedOutOfEmail": rng.random() < 0.15,
-        "DI_Optin_Newsletter__c": rng.random() < 0.55,
+        "Name": account.name,
+        "Industry": account.industry,
+        "BillingCity": account.city,
+        "Legacy_Id__c": account.legacy_id,
     }
 
 
-def _near_duplicate(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    twin = dict(record)
-    email = record.get("Email")
-    if email and rng.random() < 0.5:
-        twin["Email"] = email.upper() if rng.random() < 0.5 else email.replace(".", "", 1)
-    twin["FirstName"] = f"{record['FirstName']} "
-    twin["DI_Contact_Id__c"] = None
-    return twin
+def _contact(contact: Contact, account_ids: list[str]) -> dict[str, Any]:
+    person = contact.person
+    return {
+        "FirstName": person.first,
+        "LastName": person.last,
+        "Email": person.email,
+        "Phone": person.phone,
+        "Birthdate": person.birthdate,
+        "AccountId": None if contact.account is None else account_ids[contact.account],
+        "HasOptedOutOfEmail": contact.opted_out,
+        "LeadSource": contact.lead_source,
+        "DI_Optin_Newsletter__c": bool(person.newsletter),
+        "DI_Optin_Promotions__c": bool(person.promotions),
+        "DI_Contact_Id__c": contact.di_contact_id,
+    }
 
 
-def _contacts(fake: Faker, rng: random.Random, account_ids: list[str]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    while len(out) < CONTACTS:
-        record = _person(fake, rng)
-        birth = fake.date_of_birth(minimum_age=18, maximum_age=85)
-        record.update(
-            {
-                "Birthdate": birth.isoformat() if rng.random() < 0.7 else None,
-                "AccountId": rng.choice(account_ids) if rng.random() < 0.85 else None,
-                "DI_Optin_Promotions__c": rng.random() < 0.35,
-                "DI_Contact_Id__c": f"DI-{len(out) + 1:06d}" if rng.random() < 0.3 else None,
-            }
-        )
-        out.append(record)
-        if len(out) % 25 == 0:
-            out.append(_near_duplicate(record, rng))
-    return out[:CONTACTS]
+def _lead(lead: Lead) -> dict[str, Any]:
+    person = lead.person
+    return {
+        "FirstName": person.first,
+        "LastName": person.last,
+        "Company": person.company,
+        "Email": person.email,
+        "Phone": person.phone,
+        "Status": lead.status,
+        "LeadSource": lead.lead_source,
+        "DI_Optin_Newsletter__c": bool(person.newsletter),
+        "DI_Contact_Id__c": lead.di_contact_id,
+    }
 
 
-def _leads(fake: Faker, rng: random.Random) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for number in range(LEADS):
-        record = _person(fake, rng)
-        company = fake.company() + (_LONG_SUFFIX if number % 15 == 7 else "")
-        record.update(
-            {
-                "Company": company if rng.random() < 0.9 else "[not provided]",
-                "Status": rng.choice(LEAD_STATUSES),
-                "DI_Contact_Id__c": f"ACQ-{number + 1:06d}" if number % 4 == 0 else None,
-            }
-        )
-        out.append(record)
-    return out
+def _checked(obj: str, results: list[SaveResult]) -> list[str]:
+    failed = [r for r in results if not r.success]
+    if failed:
+        raise RuntimeError(f"demo seed: {obj} refused: {failed[0].errors}")
+    return [str(r.id) for r in results]
 
 
 def fill_demo(store: Store) -> None:
-    """Insert the demo records into ``store`` (every one must pass validation).
+    """Insert the demo records into an empty ``store`` (every one must pass validation).
 
     Raises:
-        RuntimeError: a demo record was refused (the seed and the schema disagree).
+        RuntimeError: a demo record was refused, or the org gave the contacts other ids than
+            the cast expects (the org was not empty): the two sandboxes would not agree.
     """
-    fake = Faker(["fr_CA", "en_CA"])
-    fake.seed_instance(SEED)
-    rng = random.Random(SEED)
-    accounts = store.insert("Account", _accounts(fake, rng))
-    account_ids = [r.id for r in accounts if r.id]
-    for obj, records in (
-        ("Contact", _contacts(fake, rng, account_ids)),
-        ("Lead", _leads(fake, rng)),
-    ):
-        failed = [r for r in store.insert(obj, records) if not r.success]
-        if failed:
-            raise RuntimeError(f"demo seed: {obj} refused: {failed[0].errors}")
+    cast = demo_cast()
+    with store.atomic():
+        account_ids = _checked(
+            "Account", store.insert("Account", [_account(a) for a in cast.accounts])
+        )
+        records = [_contact(c, account_ids) for c in cast.contacts]
+        contact_ids = _checked("Contact", store.insert("Contact", records))
+        if contact_ids != [c.salesforce_id for c in cast.contacts]:
+            raise RuntimeError(
+                "demo seed: the org gave the contacts other ids than the demo cast expects; "
+                "seed an empty data dir"
+            )
+        _checked(
+            "Contact",
+            store.delete("Contact", [c.salesforce_id for c in cast.contacts if c.deleted]),
+        )
+        _checked("Lead", store.insert("Lead", [_lead(lead) for lead in cast.leads]))
