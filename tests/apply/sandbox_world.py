@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sqlite3
 import subprocess
@@ -16,6 +18,7 @@ import pytest
 import requests
 
 from ditoolkit.api import connect_dialoginsight, connect_salesforce
+from ditoolkit.cli import main
 from ditoolkit.sandbox.process import SandboxProcess, start_sandbox
 
 #: DI contacts (project 1002, type B) become Salesforce leads, upserted by DI_Contact_Id__c.
@@ -99,6 +102,13 @@ class World:
             text=True,
             timeout=timeout,
         )
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``python -m ditoolkit ARGS`` in this process (the environment is already set)."""
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+        return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(

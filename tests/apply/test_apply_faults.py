@@ -37,7 +37,7 @@ def test_transient_errors_are_retried_and_every_row_lands_once(world: World) -> 
     seed_di_contacts(300)
     world.sf_admin.faults(error_rate={"UNABLE_TO_LOCK_ROW": 0.05}, seed=7)
     world.di_admin.faults(error_rate={"Throttled": 0.05}, seed=7)
-    done = world.cli(
+    done = world.run(
         "apply", str(world.leads), "--profile", "sandbox", "--out", str(world.home / "out")
     )
     assert done.returncode == 0, done.stderr
@@ -54,7 +54,7 @@ def test_transient_errors_are_retried_and_every_row_lands_once(world: World) -> 
 def test_a_session_expiring_mid_run_is_renewed(world: World) -> None:
     seed_sf_contacts(450)
     world.sf_admin.faults(session_expiry_after=4)
-    done = world.cli("apply", str(world.contacts), "--profile", "sandbox")
+    done = world.run("apply", str(world.contacts), "--profile", "sandbox")
     assert done.returncode == 0, done.stderr
     contacts = _di_contacts()
     assert len(contacts) == 450 and contacts["f_SalesforceId"].is_unique
@@ -64,7 +64,7 @@ def test_the_allowance_running_out_stops_cleanly_and_the_run_resumes(world: Worl
     seed_di_contacts(1200)
     used = int(world.sf_admin.counters()["total"])
     world.sf_admin.faults(daily_limit=used + 9)
-    stopped = world.cli("apply", str(world.leads), "--profile", "sandbox")
+    stopped = world.run("apply", str(world.leads), "--profile", "sandbox")
     assert stopped.returncode == 2, stopped.stderr
     run_id = stopped.stdout.strip()
     rows = _run_rows(world, run_id)
@@ -73,7 +73,7 @@ def test_the_allowance_running_out_stops_cleanly_and_the_run_resumes(world: Worl
     assert set(rows.loc[rows["state"] == "done", "status"]) <= {"created"}
 
     world.sf_admin.faults(daily_limit=10_000_000)
-    resumed = world.cli("apply", "--resume", run_id, "--profile", "sandbox")
+    resumed = world.run("apply", "--resume", run_id, "--profile", "sandbox")
     assert resumed.returncode == 0, resumed.stderr
     rows = _run_rows(world, run_id)
     assert set(rows["state"]) == {"done"} and set(rows["status"]) == {"created"}
@@ -83,7 +83,7 @@ def test_the_allowance_running_out_stops_cleanly_and_the_run_resumes(world: Worl
 
 def test_undo_over_https_restores_salesforce(world: World) -> None:
     seed_di_contacts(40)
-    first = world.cli("apply", str(world.leads), "--profile", "sandbox")
+    first = world.run("apply", str(world.leads), "--profile", "sandbox")
     assert first.returncode == 0, first.stderr
     di = connect_dialoginsight(profile="sandbox")
     changed = pd.DataFrame(
@@ -93,16 +93,16 @@ def test_undo_over_https_restores_salesforce(world: World) -> None:
     di.close()
     seed_di_contacts(3, start=40)
     before = _leads().sort_values("DI_Contact_Id__c").reset_index(drop=True)
-    second = world.cli("apply", str(world.leads), "--profile", "sandbox")
+    second = world.run("apply", str(world.leads), "--profile", "sandbox")
     assert second.returncode == 0, second.stderr
     run_id = second.stdout.strip()
     assert (_leads()["LastName"] == "Renamed").sum() == 5
 
-    preview = world.cli("undo", run_id)
+    preview = world.run("undo", run_id)
     assert preview.returncode == 0 and "--yes" in preview.stdout
     assert len(_leads()) == 43  # nothing undone without --yes
 
-    undone = world.cli("undo", run_id, "--yes")
+    undone = world.run("undo", run_id, "--yes")
     assert undone.returncode == 0, undone.stderr
     after = _leads().sort_values("DI_Contact_Id__c").reset_index(drop=True)
     pd.testing.assert_frame_equal(after, before)
