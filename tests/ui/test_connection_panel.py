@@ -55,23 +55,24 @@ def test_an_unknown_profile_is_reported_in_the_panel(demo_env: SandboxProcess):
     assert "not connected" in panel.salesforce_view.value
 
 
-def test_a_refused_login_is_shown_without_the_password(demo_env: SandboxProcess):
-    wrong = "Wr0ng-Pa55word-for-the-test"
+def test_a_refused_key_is_shown_without_the_key(demo_env: SandboxProcess):
+    wrong = "Wr0ng-DI-Key-for-the-test"
 
     def connect(profile: str | None) -> ConnectionCheck:
         return connect_both(
             profile,
-            connect_salesforce=lambda profile: dtk.connect_salesforce(
-                profile=profile, password=wrong
+            connect_dialoginsight=lambda profile: dtk.connect_dialoginsight(
+                profile=profile, key=wrong
             ),
         )
 
     panel = ConnectionPanel("sandbox", connect=connect)
     panel.test_button.click()
     assert panel.survey is not None
-    assert set(panel.survey.errors) == {"salesforce"}
-    assert "salesforce" in panel.status.value
-    assert "Dialog Insight</b> — projects" in panel.dialoginsight_view.value
+    assert set(panel.survey.errors) == {"dialoginsight"}
+    assert "dialoginsight" in panel.status.value
+    assert "not connected" in panel.dialoginsight_view.value
+    assert "Salesforce</b> — org" in panel.salesforce_view.value
     text = "\n".join(widget_texts(panel.widget))
     assert wrong not in text
     for secret in sandbox_secrets(demo_env):
