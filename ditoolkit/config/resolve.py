@@ -150,12 +150,16 @@ def _secret(value: Any) -> Secret | None:
 
 def _infer_auth(res: _Resolution) -> str:
     has = res.found.__contains__
+    # a password, when one is found, says the user means a password flow: a key file the
+    # sandbox also publishes must not silently take over and make a wrong password "work"
     if has("session_id"):
         return "session"
+    if has("password"):
+        return "oauth_password" if has("consumer_key") and has("consumer_secret") else "password"
     if has("private_key_file"):
         return "jwt"
     if has("consumer_key") and has("consumer_secret"):
-        return "oauth_password" if has("password") else "client_credentials"
+        return "client_credentials"
     return "password"
 
 

@@ -112,3 +112,12 @@ def test_jwt_signed_by_another_key_is_refused(sf_info, admin, tmp_path) -> None:
             ca_bundle=sf_info["ca_bundle"],
         )
     assert info.value.code == "invalid_grant"
+
+
+def test_sandbox_profile_with_a_wrong_password_is_refused(sf_sandbox, admin, monkeypatch) -> None:
+    import ditoolkit as dtk
+
+    monkeypatch.setenv("DITOOLKIT_SANDBOX_DIR", str(sf_sandbox.data_dir))
+    assert dtk.connect_salesforce(profile="sandbox").count("Lead") == 0
+    with pytest.raises(AuthError):
+        dtk.connect_salesforce(profile="sandbox", password="wrong-password-x")
