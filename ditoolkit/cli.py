@@ -45,6 +45,7 @@ def _apply(args: argparse.Namespace) -> int:
         out=args.out,
         dry_run=args.dry_run,
         resume=args.resume,
+        full=args.full,
     )
 
 
@@ -98,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="go through everything except the writes"
     )
     apply.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run")
+    apply.add_argument(
+        "--full", action="store_true", help="read every source row (ignore the watermark)"
+    )
     apply.set_defaults(handler=_apply)
 
     undo = commands.add_parser("undo", help="reverse a run from its journal (needs --yes)")

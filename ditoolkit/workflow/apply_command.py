@@ -19,13 +19,17 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from ditoolkit.config import ditoolkit_home
 from ditoolkit.core.apply import ApplySettings, Leg, apply_legs, resume_run
+from ditoolkit.core.compatibility import SchemaCatalog
 from ditoolkit.core.journal import Journal
 from ditoolkit.core.mapping import Mapping, Transfer
+from ditoolkit.core.pipeline import preview_transfer
+from ditoolkit.core.preview import Preview
 from ditoolkit.core.run_result import RunResult
 from ditoolkit.core.sync_state import SyncState
 from ditoolkit.errors import ApplyError
@@ -33,8 +37,9 @@ from ditoolkit.workflow.apply_files import exit_code, save_state, write_apply_fi
 from ditoolkit.workflow.catalog import check_mapping
 from ditoolkit.workflow.connections import Connections
 from ditoolkit.workflow.destinations import TransferTables, transfer_tables
+from ditoolkit.workflow.incremental import SinceReads, incremental_source
 from ditoolkit.workflow.plan_command import MappingRefused
-from ditoolkit.workflow.previews import TransferPreview, preview_one, selected_transfers
+from ditoolkit.workflow.previews import selected_transfers
 
 COMMAND = "apply"
 
@@ -44,11 +49,12 @@ class TransferRun:
     """One transfer applied: its preview (None for a resume by id) and its run."""
 
     transfer: Transfer
-    preview: TransferPreview | None
+    preview: Preview | None
     result: RunResult
     api_calls: dict[str, int]
     seconds: float
     resumed: tuple[RunResult, ...] = ()
+    source_rows_read: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class ApplyContext:
     settings: ApplySettings
     parameters: dict[str, object]
     stream: TextIO
+    full: bool = False
 
 
 def _resume_unfinished(ctx: ApplyContext, tables: TransferTables) -> list[RunResult]:
@@ -78,34 +85,52 @@ def _resume_unfinished(ctx: ApplyContext, tables: TransferTables) -> list[RunRes
     return done
 
 
-def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: object) -> TransferRun:
-    """Resume unfinished runs, preview, apply every direction as one run."""
+def _preview(
+    transfer: Transfer, tables: TransferTables, ctx: ApplyContext, *, catalog: SchemaCatalog
+) -> tuple[Preview, SinceReads | None]:
+    endpoints, reader = incremental_source(transfer, tables.endpoints, ctx.state, full=ctx.full)
+    project_type = catalog.project_types.get(transfer.project) if transfer.project else None
+    preview = preview_transfer(
+        transfer,
+        endpoints=endpoints,
+        project_type=project_type,
+        base=ctx.state.load_base(transfer, full=ctx.full),
+    )
+    return preview, reader
+
+
+def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCatalog) -> TransferRun:
+    """Resume unfinished runs, preview (incrementally where allowed), apply as one run."""
     started, calls_before = time.perf_counter(), ctx.connections.api_calls()
     tables = transfer_tables(transfer, ctx.connections)
     resumed = _resume_unfinished(ctx, tables) if not ctx.settings.dry_run else []
-    since = datetime.now(UTC)
-    preview = preview_one(transfer, ctx.connections, catalog=catalog, base_store=ctx.state)  # type: ignore[arg-type]
+    synced_at = datetime.now(UTC)
+    preview, reader = _preview(transfer, tables, ctx, catalog=catalog)
     legs = [
         Leg(
             d.plan,
             tables.destination(flow),
             label=flow,
             target_frame=d.target,
-            reread=lambda flow=flow: tables.reread(flow),  # type: ignore[misc]
+            reread=partial(tables.reread, flow),
         )
-        for flow, d in preview.preview.directions.items()
+        for flow, d in preview.directions.items()
     ]
-    parameters = {**ctx.parameters, "transfer": transfer.name}
+    parameters = {**ctx.parameters, "transfer": transfer.name, "full": ctx.full}
     result = apply_legs(legs, journal=ctx.journal, settings=ctx.settings, parameters=parameters)
     if result.status == "completed":
-        save_state(ctx.state, preview.preview, result, synced_at=since)
+        marks = {"sf_to_di": reader.latest} if reader is not None else {}
+        save_state(ctx.state, preview, result, synced_at=synced_at, watermarks=marks)
     after = ctx.connections.api_calls()
     calls = {k: after[k] - calls_before.get(k, 0) for k in after}
     seconds = round(time.perf_counter() - started, 3)
-    return TransferRun(transfer, preview, result, calls, seconds, tuple(resumed))
+    rows_read = reader.rows_read if reader is not None else None
+    return TransferRun(transfer, preview, result, calls, seconds, tuple(resumed), rows_read)
 
 
-def _context(profile: str | None, *, dry_run: bool, stream: TextIO, mapping: str) -> ApplyContext:
+def _context(
+    profile: str | None, *, dry_run: bool, stream: TextIO, mapping: str, full: bool
+) -> ApplyContext:
     home = ditoolkit_home()
     return ApplyContext(
         connections=Connections(profile),
@@ -114,6 +139,7 @@ def _context(profile: str | None, *, dry_run: bool, stream: TextIO, mapping: str
         settings=ApplySettings(dry_run=dry_run),
         parameters={"mapping": str(Path(mapping).resolve()), "profile": profile},
         stream=stream,
+        full=full,
     )
 
 
@@ -146,6 +172,12 @@ def resume_by_id(run_id: str, ctx: ApplyContext) -> TransferRun:
     return TransferRun(transfer, None, result, ctx.connections.api_calls(), seconds)
 
 
+def _profile_of(run_id: str) -> str | None:
+    with Journal.in_home(ditoolkit_home()) as journal:
+        profile = journal.run(run_id).parameters.get("profile")
+    return str(profile) if profile is not None else None
+
+
 def _report(run: TransferRun, *, stream: TextIO) -> None:
     result = run.result
     print(
@@ -153,6 +185,8 @@ def _report(run: TransferRun, *, stream: TextIO) -> None:
         + " · ".join(f"{k} {v}" for k, v in sorted(result.counts().items())),
         file=stream,
     )
+    if run.source_rows_read is not None:
+        print(f"  read {run.source_rows_read} changed source row(s) (incremental)", file=stream)
     if result.error is not None:
         print(f"  stopped: {result.error}", file=stream)
 
@@ -165,13 +199,16 @@ def run_apply_command(
     out: str | None = None,
     dry_run: bool = False,
     resume: str | None = None,
+    full: bool = False,
     stream: TextIO | None = None,
 ) -> int:
     """The ``apply`` sub-command; returns the exit status (refusals raise a DitoolkitError)."""
     err = stream or sys.stderr
     if mapping is None and resume is None:
         raise ApplyError("apply needs a MAPPING file, or --resume RUN_ID")
-    ctx = _context(profile, dry_run=dry_run, stream=err, mapping=mapping or ".")
+    if resume is not None and profile is None:
+        profile = _profile_of(resume)
+    ctx = _context(profile, dry_run=dry_run, stream=err, mapping=mapping or ".", full=full)
     try:
         if resume is not None:
             runs = [resume_by_id(resume, ctx)]

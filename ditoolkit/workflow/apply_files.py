@@ -26,7 +26,6 @@ from ditoolkit.core.summary import (
 from ditoolkit.core.sync_state import SyncState, agreed_rows, max_stamp
 from ditoolkit.errors import AllowanceError, AuthError
 from ditoolkit.port import RowResult, RowStatus, WriteResult
-from ditoolkit.workflow.previews import TransferPreview
 
 if TYPE_CHECKING:
     from ditoolkit.workflow.apply_command import TransferRun
@@ -35,7 +34,7 @@ EXIT_OK, EXIT_ROWS, EXIT_REFUSED = 0, 1, 2
 COMMAND = "apply"
 
 
-def exit_code(result: RunResult, preview: TransferPreview | None) -> int:
+def exit_code(result: RunResult, preview: Preview | None) -> int:
     """0 every planned row succeeded and nothing was held back; 1 rows failed, were held back
     or are in conflict; 2 the run was stopped by authentication or the API allowance."""
     if result.status == "interrupted":
@@ -44,7 +43,7 @@ def exit_code(result: RunResult, preview: TransferPreview | None) -> int:
     if result.failed or result.unfinished:
         return EXIT_ROWS
     if preview is not None:
-        counts = preview.preview.summary()
+        counts = preview.summary()
         if counts["held_back"] or counts["conflict"]:
             return EXIT_ROWS
     return EXIT_OK
@@ -54,17 +53,27 @@ def exit_code(result: RunResult, preview: TransferPreview | None) -> int:
 
 
 def save_state(
-    state: SyncState, preview: Preview, result: RunResult, *, synced_at: datetime
+    state: SyncState,
+    preview: Preview,
+    result: RunResult,
+    *,
+    synced_at: datetime,
+    watermarks: dict[str, Any] | None = None,
 ) -> None:
-    """After a completed run without failures: watermarks, and the base of a ``both`` transfer."""
+    """After a completed run without failures: watermarks (the greatest ``SystemModstamp``
+    read from a Salesforce source, else the time the sync started), and the base snapshot of
+    a ``both`` transfer."""
     if result.failed or result.unfinished or result.dry_run:
         return
     transfer = preview.transfer
     marks: dict[str, Any] = {}
     for flow, d in preview.directions.items():
-        side = transfer.source_side(flow)
-        stamp = max_stamp(d.source) if side == "salesforce" else None
-        marks[flow] = stamp if stamp is not None else synced_at
+        known = (watermarks or {}).get(flow)
+        stamp = known if known is not None else max_stamp(d.source)
+        if transfer.source_side(flow) != "salesforce":
+            stamp = synced_at
+        if stamp is not None:
+            marks[flow] = stamp
     base, key = None, None
     removed: list[str] = []
     if transfer.direction == "both" and "sf_to_di" in preview.directions:
@@ -114,7 +123,7 @@ def _result_rows(result: RunResult, transfer: str) -> pd.DataFrame:
 
 
 def _error_rows(run: TransferRun) -> pd.DataFrame:
-    parts = [run.preview.preview.error_rows()] if run.preview is not None else []
+    parts = [run.preview.error_rows()] if run.preview is not None else []
     failed = run.result.errors_frame()
     sides = run.result.rows.loc[
         (run.result.rows["status"] == "failed")
@@ -131,7 +140,7 @@ def _error_rows(run: TransferRun) -> pd.DataFrame:
 def run_counts(run: TransferRun) -> dict[str, int]:
     """summary.json's counts: the plan's rows, and the rows that failed in the run."""
     if run.preview is not None:
-        counts = dict(run.preview.preview.summary())
+        counts = dict(run.preview.summary())
     else:
         ops = run.result.rows["operation"].value_counts()
         counts = {op: int(ops.get(op, 0)) for op in ("insert", "update", "delete")}
@@ -141,7 +150,7 @@ def run_counts(run: TransferRun) -> dict[str, int]:
 
 def _plan_rows(run: TransferRun) -> pd.DataFrame:
     if run.preview is not None:
-        return run.preview.preview.plan_rows()
+        return run.preview.plan_rows()
     return pd.DataFrame({c: pd.Series(dtype="object") for c in PLAN_FILE_COLUMNS})
 
 
@@ -202,7 +211,7 @@ def _stack(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 def csv_write_result(run: TransferRun, direction: str) -> tuple[pd.DataFrame, WriteResult]:
     """The CSV file's rows and one result per row: written, held back, or unchanged."""
     assert run.preview is not None
-    d = run.preview.preview.directions[direction]
+    d = run.preview.directions[direction]
     rows = run.result.rows[run.result.rows["side"] == direction]
     outcome = dict(
         zip(key_text(rows["key"].astype("string")), rows.to_dict("records"), strict=True)
@@ -254,7 +263,7 @@ def write_csv_results(run: TransferRun, *, out: Path | None) -> list[Path]:
     source = Path(side.resolved or side.path)
     folder = out or source.parent
     folder.mkdir(parents=True, exist_ok=True)
-    for direction in run.preview.preview.directions:
+    for direction in run.preview.directions:
         frame, result = csv_write_result(run, direction)
         written += write_result_csvs(
             frame.reset_index(drop=True),
