@@ -46,6 +46,7 @@ def _apply(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         resume=args.resume,
         full=args.full,
+        resolve=args.resolve,
     )
 
 
@@ -101,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run")
     apply.add_argument(
         "--full", action="store_true", help="read every source row (ignore the watermark)"
+    )
+    apply.add_argument(
+        "--resolve",
+        action="append",
+        metavar="[FIELD=]POLICY",
+        help="settle two-way conflicts: prefer_salesforce, prefer_dialoginsight or newest "
+        "(default: report them)",
     )
     apply.set_defaults(handler=_apply)
 

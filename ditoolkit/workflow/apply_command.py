@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -35,6 +36,7 @@ from ditoolkit.core.sync_state import SyncState
 from ditoolkit.errors import ApplyError
 from ditoolkit.workflow.apply_files import exit_code, save_state, write_apply_files
 from ditoolkit.workflow.catalog import check_mapping
+from ditoolkit.workflow.conflict_policy import ConflictPolicy, settle_conflicts
 from ditoolkit.workflow.connections import Connections
 from ditoolkit.workflow.destinations import TransferTables, transfer_tables
 from ditoolkit.workflow.incremental import SinceReads, incremental_source
@@ -68,6 +70,7 @@ class ApplyContext:
     parameters: dict[str, object]
     stream: TextIO
     full: bool = False
+    conflicts: ConflictPolicy = field(default_factory=ConflictPolicy)
 
 
 def _resume_unfinished(ctx: ApplyContext, tables: TransferTables) -> list[RunResult]:
@@ -96,7 +99,7 @@ def _preview(
         project_type=project_type,
         base=ctx.state.load_base(transfer, full=ctx.full),
     )
-    return preview, reader
+    return settle_conflicts(preview, ctx.conflicts), reader
 
 
 def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCatalog) -> TransferRun:
@@ -129,7 +132,13 @@ def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCata
 
 
 def _context(
-    profile: str | None, *, dry_run: bool, stream: TextIO, mapping: str, full: bool
+    profile: str | None,
+    *,
+    dry_run: bool,
+    stream: TextIO,
+    mapping: str,
+    full: bool,
+    resolve: Sequence[str] | None,
 ) -> ApplyContext:
     home = ditoolkit_home()
     return ApplyContext(
@@ -140,6 +149,7 @@ def _context(
         parameters={"mapping": str(Path(mapping).resolve()), "profile": profile},
         stream=stream,
         full=full,
+        conflicts=ConflictPolicy.parse(resolve),
     )
 
 
@@ -200,6 +210,7 @@ def run_apply_command(
     dry_run: bool = False,
     resume: str | None = None,
     full: bool = False,
+    resolve: Sequence[str] | None = None,
     stream: TextIO | None = None,
 ) -> int:
     """The ``apply`` sub-command; returns the exit status (refusals raise a DitoolkitError)."""
@@ -208,7 +219,9 @@ def run_apply_command(
         raise ApplyError("apply needs a MAPPING file, or --resume RUN_ID")
     if resume is not None and profile is None:
         profile = _profile_of(resume)
-    ctx = _context(profile, dry_run=dry_run, stream=err, mapping=mapping or ".", full=full)
+    ctx = _context(
+        profile, dry_run=dry_run, stream=err, mapping=mapping or ".", full=full, resolve=resolve
+    )
     try:
         if resume is not None:
             runs = [resume_by_id(resume, ctx)]
