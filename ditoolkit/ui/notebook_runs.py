@@ -9,7 +9,7 @@ fails with the reason in the output notebook.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,8 @@ from ditoolkit.core.summary import (
     write_preview_files,
     write_previews_files,
 )
+from ditoolkit.errors import DitoolkitError, MappingError
+from ditoolkit.ui.apply_runs import SyncRun, TqdmProgress, apply_for_notebook, raise_for_run
 from ditoolkit.ui.survey import ConnectionSurvey, connect_both, survey
 from ditoolkit.workflow.catalog import MappingCheck, check_mapping
 from ditoolkit.workflow.connections import Connections
@@ -169,3 +171,140 @@ def _write_previews(run: PlanRun, out: Path, *, notebook: str) -> None:
         run.files[""] = write_previews_files(
             out, [p.preview for p in run.previews], summary=document
         )
+
+
+def run_sync(
+    mapping: str | Path,
+    profile: str | None,
+    *,
+    transfer: str | None,
+    dry_run: bool,
+    output_dir: str | Path,
+    fail_on_rows: bool = False,
+    notebook: str = "04_sync",
+) -> SyncRun:
+    """Apply the transfer (or every one) with a progress bar; write the run files.
+
+    The plan is made afresh and refused if the target changed since; every direction is
+    one journaled run, re-read to verify. Held-back and failed rows are counted and listed
+    in ``errors.csv``; with ``fail_on_rows`` they also fail the run.
+
+    Raises:
+        MappingRefused: the mapping does not fit the live schemas.
+        ApplyError: a plan is stale, a run stopped, or (``fail_on_rows``) a row failed.
+    """
+    started = time.perf_counter()
+    progress = TqdmProgress(description=transfer or "rows")
+    try:
+        run = apply_for_notebook(
+            mapping,
+            profile,
+            transfer=transfer,
+            dry_run=dry_run,
+            output_dir=output_dir,
+            notebook=notebook,
+            progress=progress,
+        )
+    except DitoolkitError:
+        seconds = time.perf_counter() - started
+        write_nothing_planned(output_dir, notebook=notebook, api_calls={}, seconds=seconds)
+        raise
+    finally:
+        progress.close()
+    raise_for_run(run, fail_on_rows=fail_on_rows)
+    return run
+
+
+@dataclass(frozen=True, eq=False)
+class CsvSource:
+    """A CSV file as read for a load: its rows and how it was decoded."""
+
+    path: Path
+    frame: pd.DataFrame
+
+    def describe(self) -> str:
+        """``tradeshow.csv: 100 rows, cp1252, delimiter ';'``."""
+        attrs = self.frame.attrs
+        return (
+            f"{self.path.name}: {len(self.frame)} rows, {len(self.frame.columns)} columns, "
+            f"encoding {attrs.get('encoding')}, delimiter {attrs.get('delimiter')!r}"
+        )
+
+
+def csv_transfer(mapping: str | Path, transfer: str) -> tuple[Mapping, str]:
+    """The mapping, checked to have ``transfer`` reading a CSV file.
+
+    Raises:
+        MappingError: no such transfer, or it reads no CSV file.
+    """
+    loaded = Mapping.load(mapping)
+    if loaded.transfer(transfer).csv is None:
+        names = [t.name for t in loaded.transfers if t.csv is not None]
+        raise MappingError(
+            f"{mapping}: transfer {transfer!r} reads no CSV file",
+            hint=f"use a transfer with a csv: block ({', '.join(names) or 'none in this file'})",
+        )
+    return loaded, transfer
+
+
+def read_csv_source(mapping: str | Path, transfer: str) -> CsvSource:
+    """Read the CSV file of ``transfer`` as the load will (encoding, delimiter, strictness).
+
+    Raises:
+        MappingError: the transfer reads no CSV file.
+        InputFileError: the file is malformed (its line and the fix are named).
+    """
+    from ditoolkit.systems.csvfile.files import read_csv_file
+
+    loaded, name = csv_transfer(mapping, transfer)
+    side = loaded.transfer(name).csv
+    assert side is not None
+    path = Path(side.resolved or side.path)
+    frame = read_csv_file(path, delimiter=side.delimiter, encoding=side.encoding)
+    return CsvSource(path, frame)
+
+
+def run_csv_load(
+    mapping: str | Path,
+    profile: str | None,
+    *,
+    transfer: str,
+    dry_run: bool,
+    output_dir: str | Path,
+    fail_on_rows: bool = False,
+    notebook: str = "05_csv_load",
+) -> SyncRun:
+    """Load a transfer's CSV file (checked, previewed, applied, verified); write the files.
+
+    Beside the run files, ``output_dir`` gets ``<file>.success.csv`` (every row with its
+    id and status) and ``<file>.error.csv`` (every row not loaded, with its error), as
+    Salesforce's Data Loader writes them.
+
+    Raises:
+        MappingError: the transfer reads no CSV file, or the mapping does not fit.
+        ApplyError: the load stopped, or (``fail_on_rows``) a row was not loaded.
+    """
+    csv_transfer(mapping, transfer)
+    return run_sync(
+        mapping,
+        profile,
+        transfer=transfer,
+        dry_run=dry_run,
+        output_dir=output_dir,
+        fail_on_rows=fail_on_rows,
+        notebook=notebook,
+    )
+
+
+def csv_result_files(run: SyncRun) -> dict[str, Path]:
+    """The Data Loader-shaped files of a CSV load: ``success`` and ``error``."""
+    found: dict[str, Path] = {}
+    for item in run.runs:
+        if item.transfer.csv is None:
+            continue
+        stem = Path(item.transfer.csv.path).stem
+        for kind in ("success", "error"):
+            path = run.output_dir / f"{stem}.{kind}.csv"
+            if path.is_file():
+                found[kind] = path
+    return found
