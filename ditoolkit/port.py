@@ -268,9 +268,12 @@ class WriteResult:
         )
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write the result rows to ``path`` as CSV (headers even when empty)."""
+        """Write the result rows to ``path`` as CSV (headers even when empty), formula-like
+        text neutralised for spreadsheets."""
+        from ditoolkit.core.spreadsheet import neutralize_frame
+
         target = Path(path)
-        self.frame.to_csv(target, index=False)
+        neutralize_frame(self.frame).to_csv(target, index=False)
         return target
 
 

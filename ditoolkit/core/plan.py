@@ -30,6 +30,7 @@ from ditoolkit.core.plan_rows import (
     update_rows,
 )
 from ditoolkit.core.quality import QualityReport
+from ditoolkit.core.spreadsheet import neutralize_frame
 from ditoolkit.errors import ApplyError, DitoolkitError
 
 OPERATIONS = ("insert", "update", "delete")
@@ -179,7 +180,7 @@ class Plan:
         for col in ("before", "after"):
             frame[col] = frame[col].map(lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
         target = Path(path)
-        frame.to_csv(target, index=False, columns=PLAN_COLUMNS)
+        neutralize_frame(frame[PLAN_COLUMNS]).to_csv(target, index=False)
         return target
 
     def errors_frame(self) -> pd.DataFrame:

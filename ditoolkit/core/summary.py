@@ -31,6 +31,7 @@ from ditoolkit.core.plan_errors import ERROR_COLUMNS
 from ditoolkit.core.plan_rows import PLAN_COLUMNS, json_value
 from ditoolkit.core.preview import Preview
 from ditoolkit.core.report import render_html
+from ditoolkit.core.spreadsheet import neutralize
 from ditoolkit.port import RESULT_COLUMNS
 
 PLAN_FILE_COLUMNS = ["transfer", "direction", *PLAN_COLUMNS]
@@ -95,17 +96,19 @@ def add_counts(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
 
 
 def _cells(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``frame`` with the given columns, every cell a plain value (JSON text for dicts)."""
+    """``frame`` with the given columns, every cell a plain value (JSON text for dicts), text
+    that a spreadsheet would run as a formula neutralised."""
     out = pd.DataFrame(
         {c: frame[c] if c in frame.columns else None for c in columns}, index=frame.index
     )
 
     def cell(value: Any) -> Any:
         if isinstance(value, dict):
-            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+            return neutralize(json.dumps(value, ensure_ascii=False, sort_keys=True))
         if isinstance(value, list | tuple):
-            return ";".join(map(str, value))
-        return json_value(value)
+            return neutralize(";".join(map(str, value)))
+        plain = json_value(value)
+        return neutralize(plain) if isinstance(plain, str) else plain
 
     return out.astype(object).map(cell) if len(out) else out
 

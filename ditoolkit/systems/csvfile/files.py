@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from ditoolkit.core.spreadsheet import neutralize
 from ditoolkit.errors import InputFileError
 from ditoolkit.port import TableSchema
 from ditoolkit.systems.csvfile.convert import apply_schema
@@ -22,9 +22,6 @@ from ditoolkit.systems.csvfile.parse import (
     sniff_delimiter,
 )
 from ditoolkit.systems.memory import is_missing
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def read_csv_file(
@@ -68,16 +65,6 @@ def _check_delimiter(delimiter: str, path: Path) -> str:
             hint="use 'auto' or one character such as " + " ".join(map(repr, DELIMITERS)),
         )
     return delimiter
-
-
-def neutralize(value: str) -> str:
-    """``value`` made safe for spreadsheets: a cell that could start a formula gets a ``'``.
-
-    Plain numbers (``-5``, ``+15145550123``) are left alone: a spreadsheet reads them as numbers.
-    """
-    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def format_cell(value: object) -> str:
