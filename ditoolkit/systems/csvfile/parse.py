@@ -105,7 +105,15 @@ def parse_records(text: str, *, delimiter: str, path: Path) -> Records:
 
 def _malformed(exc: csv.Error, *, line: int, path: Path, delimiter: str) -> InputFileError:
     reason = str(exc)
-    if "field larger than field limit" in reason or "unexpected end of data" in reason:
+    if "field larger than field limit" in reason:
+        return InputFileError(
+            f"a value starting here is longer than {csv.field_size_limit():,} characters, the "
+            "most a cell may hold (or a quoted value starts here and is never closed)",
+            path=str(path),
+            line=line,
+            hint="check the quotes on this line; shorten the value or leave it out of the file",
+        )
+    if "unexpected end of data" in reason:
         reason = "a quoted value starts here and its closing quote is missing"
     return InputFileError(
         f"malformed CSV ({reason})",
