@@ -132,9 +132,10 @@ class World:
                 return {}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def apply_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    """Both sandboxes (empty seed) for one test module."""
+    """Both sandboxes (empty seed) of the apply tests, in a folder of their own; every test
+    resets their records and faults (one start per test process keeps the suite quick)."""
     with start_sandbox(tmp_path_factory.mktemp("apply-sandbox"), seed="empty") as running:
         yield running
 
