@@ -106,3 +106,30 @@ def test_undo_over_https_restores_salesforce(world: World) -> None:
     assert undone.returncode == 0, undone.stderr
     after = _leads().sort_values("DI_Contact_Id__c").reset_index(drop=True)
     pd.testing.assert_frame_equal(after, before)
+
+
+def test_a_dry_run_writes_nothing_and_reports_what_it_would_do(world: World) -> None:
+    seed_di_contacts(25)
+    out = world.home / "dry"
+    done = world.run(
+        "apply", str(world.leads), "--profile", "sandbox", "--dry-run", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(_leads()) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["dry_run"] is True and summary["counts"]["insert"] == 25
+    results = pd.read_csv(out / "results.csv")
+    assert len(results) == 25 and set(results["status"]) == {"skipped"}
+
+
+def test_undo_from_a_notebook_asks_first(world: World) -> None:
+    from ditoolkit.core.run_result import RunResult
+    from ditoolkit.workflow.undo_command import undo
+
+    seed_di_contacts(5)
+    run_id = world.run("apply", str(world.leads), "--profile", "sandbox").stdout.strip()
+    asked: list[int] = []
+    shown = undo(run_id, confirm=lambda changes: asked.append(len(changes)) or False)
+    assert asked == [5] and isinstance(shown, pd.DataFrame) and len(_leads()) == 5
+    result = undo(run_id, confirm=True)
+    assert isinstance(result, RunResult) and result.ok and len(_leads()) == 0
