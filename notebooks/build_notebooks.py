@@ -144,13 +144,185 @@ def preview() -> list[nbformat.NotebookNode]:
     ]
 
 
+def sync() -> list[nbformat.NotebookNode]:
+    return [
+        new_markdown_cell(
+            "# 4. Synchronize: apply a transfer, verify, undo\n\n"
+            "DI's guide step 4 (*synchronize*) and the *activate* of its data-integration "
+            "triggers (4.5). The transfer is previewed again from both sides, then applied: "
+            "the plan is refused if the target changed since the preview, rows go in batches "
+            "with a progress bar, transient errors are retried, and every row's outcome and "
+            "before-image is written to the journal. After the writes each row is **re-read** "
+            "to verify it holds what was sent. A run can be **undone** from its journal: the "
+            "rows it created are deleted, the rows it updated get their old values back.\n\n"
+            "With `dry_run = True` everything happens except the writes. Held-back rows "
+            "(quality findings) are never sent; they are listed in `errors.csv`. "
+            "`fail_on_rows = True` makes a run with held-back or failed rows fail (for "
+            "schedules that must stop on them).\n\n" + UNATTENDED.format(name="04_sync")
+        ),
+        _parameters(
+            _params(
+                profile="sandbox",
+                mapping="../mappings/demo.yml",
+                transfer="acquisition_to_leads",
+                dry_run=True,
+                fail_on_rows=False,
+                output_dir="runs/04_sync",
+                interactive=True,
+            )
+        ),
+        new_code_cell(
+            "from IPython.display import display\n\n"
+            "from ditoolkit.core.report import render_text\n"
+            "from ditoolkit.ui.diff_preview import PreviewPanel\n"
+            "from ditoolkit.ui.notebook_runs import run_preview, run_sync\n"
+            "from ditoolkit.ui.run_panel import RunPanel"
+        ),
+        new_markdown_cell("What the transfer would change now (nothing is written here):"),
+        new_code_cell(
+            "preview = run_preview(\n"
+            '    mapping, profile, transfer=transfer, output_dir=f"{output_dir}/preview", '
+            'notebook="04_sync"\n'
+            ")\n"
+            "for item in preview.previews:\n"
+            "    if interactive:\n"
+            "        display(PreviewPanel(item.preview))\n"
+            "    else:\n"
+            "        print(render_text(item.preview.report_data()))"
+        ),
+        new_markdown_cell(
+            "Apply it. Interactively: untick *Dry run*, press **Apply**, read the results and "
+            "the verify line; **Undo this run** shows what it would restore and waits for "
+            "**Confirm undo**. Unattended, the parameters decide and the run files are written."
+        ),
+        new_code_cell(
+            "if interactive:\n"
+            "    panel = RunPanel(\n"
+            "        mapping, profile=profile, transfer=transfer, dry_run=dry_run, "
+            "output_dir=output_dir\n"
+            "    )\n"
+            "    display(panel)\n"
+            "else:\n"
+            "    run = run_sync(\n"
+            "        mapping,\n"
+            "        profile,\n"
+            "        transfer=transfer,\n"
+            "        dry_run=dry_run,\n"
+            "        output_dir=output_dir,\n"
+            "        fail_on_rows=fail_on_rows,\n"
+            "    )\n"
+            '    print("runs:", ", ".join(run.run_ids))\n'
+            "    print(run.counts())\n"
+            "    print(run.verify_text())\n"
+            "    print(run.undo_hint())\n"
+            "    display(run.results().head(20), run.errors())"
+        ),
+    ]
+
+
+def csv_load() -> list[nbformat.NotebookNode]:
+    return [
+        new_markdown_cell(
+            "# 5. First load from a CSV file\n\n"
+            "DI's guide step 5: the first manual import. A CSV file is just another source: "
+            "the transfer's `csv:` block names the file (its delimiter and encoding, or "
+            "`auto`), and the same mapping, quality checks, preview and apply run on it. The "
+            "file is read strictly — encoding (BOM, UTF-8, Windows-1252), delimiter, quotes, "
+            "ragged rows — and a malformed file is refused with its line and the fix. Rows "
+            "with a finding (invalid email, duplicate or missing key, too long) are held "
+            "back, never half-sent.\n\n"
+            "As Salesforce's Data Loader does, the load returns two files beside the run "
+            "files: `<file>.success.csv` (every row loaded or unchanged, with its id and "
+            "status) and `<file>.error.csv` (every row not loaded, with its error).\n\n"
+            + UNATTENDED.format(name="05_csv_load")
+        ),
+        _parameters(
+            _params(
+                profile="sandbox",
+                mapping="../mappings/demo.yml",
+                transfer="tradeshow_csv_to_di",
+                dry_run=False,
+                fail_on_rows=False,
+                output_dir="runs/05_csv_load",
+                interactive=True,
+            )
+        ),
+        new_code_cell(
+            "from IPython.display import display\n\n"
+            "from ditoolkit.core.report import render_text\n"
+            "from ditoolkit.ui.diff_preview import PreviewPanel\n"
+            "from ditoolkit.ui.notebook_runs import (\n"
+            "    csv_result_files,\n"
+            "    read_csv_source,\n"
+            "    run_csv_load,\n"
+            "    run_preview,\n"
+            ")\n"
+            "from ditoolkit.ui.run_panel import RunPanel"
+        ),
+        new_markdown_cell("The file, as the load reads it:"),
+        new_code_cell(
+            "source = read_csv_source(mapping, transfer)\n"
+            "print(source.describe())\n"
+            "display(source.frame.head())"
+        ),
+        new_markdown_cell("Checked and previewed against the target (nothing is written here):"),
+        new_code_cell(
+            "preview = run_preview(\n"
+            '    mapping, profile, transfer=transfer, output_dir=f"{output_dir}/preview", '
+            'notebook="05_csv_load"\n'
+            ")\n"
+            "for item in preview.previews:\n"
+            "    if interactive:\n"
+            "        display(PreviewPanel(item.preview))\n"
+            "    else:\n"
+            "        print(render_text(item.preview.report_data()))"
+        ),
+        new_markdown_cell(
+            "Load it. Interactively: press **Apply** (untick *Dry run* first), then read the "
+            "results; the success and error files are written to `output_dir`."
+        ),
+        new_code_cell(
+            "if interactive:\n"
+            "    panel = RunPanel(\n"
+            "        mapping,\n"
+            "        profile=profile,\n"
+            "        transfer=transfer,\n"
+            "        dry_run=True,\n"
+            "        output_dir=output_dir,\n"
+            '        notebook="05_csv_load",\n'
+            "    )\n"
+            "    display(panel)\n"
+            "else:\n"
+            "    run = run_csv_load(\n"
+            "        mapping,\n"
+            "        profile,\n"
+            "        transfer=transfer,\n"
+            "        dry_run=dry_run,\n"
+            "        output_dir=output_dir,\n"
+            "        fail_on_rows=fail_on_rows,\n"
+            "    )\n"
+            "    print(run.counts())\n"
+            "    print(run.verify_text())\n"
+            "    for kind, path in csv_result_files(run).items():\n"
+            '        print(f"{kind} file: {path}")\n'
+            "    display(run.errors())"
+        ),
+    ]
+
+
 def _parameters(source: str) -> nbformat.NotebookNode:
     cell = new_code_cell(source)
     cell.metadata["tags"] = ["parameters"]
     return cell
 
 
-NOTEBOOKS = {"01_connect": connect, "02_mapping": mapping, "03_preview": preview}
+NOTEBOOKS = {
+    "01_connect": connect,
+    "02_mapping": mapping,
+    "03_preview": preview,
+    "04_sync": sync,
+    "05_csv_load": csv_load,
+}
 
 
 def build(name: str) -> nbformat.NotebookNode:
