@@ -208,6 +208,7 @@ def _joint_fingerprint(legs: Sequence[Leg]) -> str:
 
 def _ends(
     destinations: Mapping[str, Destination] | None,
+    *,
     target: Destination | None,
     source: Destination | None,
 ) -> dict[str, Destination | None]:
@@ -241,7 +242,7 @@ def resume_run(
     """
     record = journal.run(run_id)
     chosen = settings or ApplySettings(dry_run=bool(record.parameters.get("dry_run")))
-    ends = _ends(destinations, target, source)
+    ends = _ends(destinations, target=target, source=source)
     runner = RunEngine(journal, run_id, ends=ends, settings=chosen)
     if not record.unfinished:
         return runner.result(record.status)
@@ -318,12 +319,12 @@ class RunEngine:
         for (side, op), group in rows.groupby(["side", "operation"], sort=False):
             for start in range(0, len(group), self.settings.batch_size):
                 chunk = group.iloc[start : start + self.settings.batch_size]
-                self.send_batch(self.end(str(side)), str(op), chunk)
+                self.send_batch(self.end(str(side)), operation=str(op), chunk=chunk)
                 if self.settings.on_batch is not None:
                     done = total - len(self.journal.rows(self.run_id, state=PENDING))
                     self.settings.on_batch(done, total)
 
-    def send_batch(self, end: Destination, operation: str, chunk: pd.DataFrame) -> None:
+    def send_batch(self, end: Destination, *, operation: str, chunk: pd.DataFrame) -> None:
         self.batch += 1
         seqs = [int(s) for s in chunk["seq"]]
         self.journal.mark_sent(self.run_id, seqs, batch=self.batch)
@@ -334,17 +335,17 @@ class RunEngine:
             self.journal.record_outcomes(self.run_id, skipped)
             return
         items = list(zip(seqs, chunk["key"].astype(str), chunk["after"], strict=True))
-        ids = self.lookup_ids(end, operation, [k for _, k, _ in items])
+        ids = self.lookup_ids(end, operation=operation, keys=[k for _, k, _ in items])
         outcomes: list[Outcome] = []
         try:
-            for call in write_calls(end, operation, items, ids=ids):
+            for call in write_calls(end, items, operation=operation, ids=ids):
                 outcomes.extend(self.send_call(end, call))
         except _Interrupted:
             self.journal.record_outcomes(self.run_id, outcomes)
             raise
         self.journal.record_outcomes(self.run_id, outcomes)
 
-    def lookup_ids(self, end: Destination, operation: str, keys: list[str]) -> dict[str, str]:
+    def lookup_ids(self, end: Destination, *, operation: str, keys: list[str]) -> dict[str, str]:
         needs = end.id_field is not None and end.id_field != end.key
         if operation == "insert" or not needs:
             return {}
@@ -376,11 +377,11 @@ class RunEngine:
         rows = self.journal.rows(self.run_id, state=SENT)
         for side, group in rows.groupby("side", sort=False):
             end = self.end(str(side))
-            comparison = self.compare(end, group, "after")
-            before = self.compare(end, group, "before")
+            comparison = self.compare(end, group, column="after")
+            before = self.compare(end, group, column="before")
             outcomes, again = [], []
             for row in _items(group):
-                verdict = _reconciled(row, comparison, before, self.run_id)
+                verdict = _reconciled(row, comparison, before=before, run_id=self.run_id)
                 if verdict is None:
                     again.append(row[0])
                 else:
@@ -393,7 +394,7 @@ class RunEngine:
         rows = self.journal.rows(self.run_id, state=PENDING)
         for side, group in rows.groupby("side", sort=False):
             end = self.end(str(side))
-            comparison = self.compare(end, group, "before")
+            comparison = self.compare(end, group, column="before")
             stale = []
             for seq, key, op in _items(group):
                 present = fold(key) in comparison.present
@@ -403,7 +404,7 @@ class RunEngine:
                     stale.append(Outcome(seq, "failed", None, TARGET_CHANGED, message))
             self.journal.record_outcomes(self.run_id, stale)
 
-    def compare(self, end: Destination, group: pd.DataFrame, column: str) -> Comparison:
+    def compare(self, end: Destination, group: pd.DataFrame, *, column: str) -> Comparison:
         expected = {str(k): dict(v) for k, v in zip(group["key"], group[column], strict=True)}
         try:
             return compare_rows(end, expected)
@@ -456,7 +457,7 @@ def _items(group: pd.DataFrame) -> list[tuple[int, str, str]]:
 
 
 def _reconciled(
-    row: tuple[int, str, str], after: Comparison, before: Comparison, run_id: str
+    row: tuple[int, str, str], after: Comparison, *, before: Comparison, run_id: str
 ) -> Outcome | None:
     """The outcome of a sent row, or ``None`` to send it again."""
     seq, key, op = row

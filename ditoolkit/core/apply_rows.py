@@ -47,8 +47,8 @@ def _raw_rows(frame: pd.DataFrame | None, key: str) -> dict[str, dict[str, Any]]
 def _image(
     raw: Mapping[str, Any] | None,
     planned: Mapping[str, Any],
-    destination: Destination,
     *,
+    destination: Destination,
     whole: bool,
 ) -> dict[str, Any]:
     """The before-image in the table's names: raw values where the frame has them."""
@@ -100,7 +100,11 @@ def planned_rows(
         if end is None:
             raise ValueError(f"the plan writes back to the source ({row['key']!r}): pass source=")
         raw = raws[side].get(str(row["key"]).strip().lower())
-        before = {} if op == "insert" else _image(raw, row["before"], end, whole=op == "delete")
+        before = (
+            {}
+            if op == "insert"
+            else _image(raw, row["before"], destination=end, whole=op == "delete")
+        )
         after = {end.column(f): v for f, v in row["after"].items()}
         out.append(
             PlannedRow(
@@ -132,63 +136,83 @@ def _frame(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pd.D
     return pd.DataFrame([[r.get(c) for c in columns] for r in records], columns=list(columns))
 
 
+Item = tuple[int, str, Mapping[str, Any]]
+
+
 def write_calls(
     destination: Destination,
-    operation: str,
-    rows: Sequence[tuple[int, str, Mapping[str, Any]]],
+    rows: Sequence[Item],
     *,
+    operation: str,
     ids: Mapping[str, str] | None = None,
 ) -> list[WriteCall]:
     """The port calls that send ``rows`` (``(seq, key, after)``) of one operation.
 
     Args:
         destination: the table.
-        operation: ``insert``, ``update`` or ``delete`` (the plan's operation).
         rows: the rows, each with its journal seq, key and values to send.
+        operation: ``insert``, ``update`` or ``delete`` (the plan's operation).
         ids: folded key → the system's id, where updates or deletes address rows by id.
     """
-    key = destination.key
-    by_id = destination.id_field is not None and destination.id_field != key
+    found = ids or {}
     if operation == "delete":
-        if by_id:
-            assert destination.id_field is not None
-            found = [(s, (ids or {}).get(k.strip().lower())) for s, k, _ in rows]
-            records = [{destination.id_field: i} for _, i in found]
-            frame = _frame(records, [destination.id_field])
-            return [WriteCall(frame, "delete", destination.id_field, tuple(s for s, _ in found))]
-        frame = _frame([{key: k} for _, k, _ in rows], [key])
-        return [WriteCall(frame, "delete", key, tuple(s for s, _, _ in rows))]
-    groups: dict[tuple[str, ...], list[tuple[int, str, Mapping[str, Any]]]] = {}
-    for item in rows:
-        names = tuple(sorted(item[2])) if operation == "update" else ()
-        groups.setdefault(names, []).append(item)
+        return [_delete_call(destination, rows, ids=found)]
     if operation == "insert":
-        every = sorted({f for _, _, after in rows for f in after if f != key})
-        groups = {tuple(every): list(rows)}
-    calls = []
-    for names, items in groups.items():
-        records = [{key: k, **after} for _, k, after in items]
-        seqs = tuple(s for s, _, _ in items)
-        if operation == "insert":
-            calls.append(_insert_call(destination, records, names, seqs))
-            continue
-        clear = any(after.get(n) is None for _, _, after in items for n in names)
-        if by_id and destination.update_operation == "update":
-            assert destination.id_field is not None
-            for record, (_, k, _) in zip(records, items, strict=True):
-                record[destination.id_field] = (ids or {}).get(k.strip().lower())
-            columns = [destination.id_field, *names]
-            frame = _frame(records, columns)
-            calls.append(WriteCall(frame, "update", destination.id_field, seqs, clear))
-            continue
-        frame = _frame(records, [key, *names])
-        calls.append(WriteCall(frame, destination.update_operation, key, seqs, clear))
-    return calls
+        names = tuple(sorted({f for _, _, after in rows for f in after if f != destination.key}))
+        records = [{destination.key: k, **after} for _, k, after in rows]
+        return [_insert_call(destination, records, names=names, seqs=tuple(s for s, _, _ in rows))]
+    groups: dict[tuple[str, ...], list[Item]] = {}
+    for item in rows:
+        groups.setdefault(tuple(sorted(item[2])), []).append(item)
+    return [
+        _update_call(destination, items, names=names, ids=found) for names, items in groups.items()
+    ]
+
+
+def _by_id(destination: Destination) -> bool:
+    return destination.id_field is not None and destination.id_field != destination.key
+
+
+def _delete_call(
+    destination: Destination, rows: Sequence[Item], *, ids: Mapping[str, str]
+) -> WriteCall:
+    seqs = tuple(s for s, _, _ in rows)
+    if _by_id(destination):
+        assert destination.id_field is not None
+        records = [{destination.id_field: ids.get(k.strip().lower())} for _, k, _ in rows]
+        return WriteCall(
+            _frame(records, [destination.id_field]), "delete", destination.id_field, seqs
+        )
+    records = [{destination.key: k} for _, k, _ in rows]
+    return WriteCall(_frame(records, [destination.key]), "delete", destination.key, seqs)
+
+
+def _update_call(
+    destination: Destination,
+    items: Sequence[Item],
+    *,
+    names: tuple[str, ...],
+    ids: Mapping[str, str],
+) -> WriteCall:
+    """Only the changed fields and the key (or the system's id) of rows changing the same fields."""
+    key = destination.key
+    records = [{key: k, **after} for _, k, after in items]
+    seqs = tuple(s for s, _, _ in items)
+    clear = any(after.get(n) is None for _, _, after in items for n in names)
+    if _by_id(destination) and destination.update_operation == "update":
+        assert destination.id_field is not None
+        for record, (_, k, _) in zip(records, items, strict=True):
+            record[destination.id_field] = ids.get(k.strip().lower())
+        frame = _frame(records, [destination.id_field, *names])
+        return WriteCall(frame, "update", destination.id_field, seqs, clear)
+    frame = _frame(records, [key, *names])
+    return WriteCall(frame, destination.update_operation, key, seqs, clear)
 
 
 def _insert_call(
     destination: Destination,
     records: list[dict[str, Any]],
+    *,
     names: tuple[str, ...],
     seqs: tuple[int, ...],
 ) -> WriteCall:

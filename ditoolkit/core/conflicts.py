@@ -51,7 +51,7 @@ def parse_policy(text: str) -> str:
     return name
 
 
-def _winner(policy: str, key: Any, newer: NewerSide | None) -> str | None:
+def _winner(policy: str, key: Any, *, newer: NewerSide | None) -> str | None:
     if policy == PREFER_SF:
         return "salesforce"
     if policy == PREFER_DI:
@@ -92,7 +92,7 @@ def resolve_conflicts(
     keep, won = [], []
     for row in diff.conflicts.to_dict("records"):
         policy = parse_policy(policies.get(str(row["field"]), default))
-        winner = _winner(policy, row["key"], newer)
+        winner = _winner(policy, row["key"], newer=newer)
         if winner is None:
             keep.append(row)
         elif winner == mine:

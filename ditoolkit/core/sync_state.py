@@ -130,7 +130,9 @@ class SyncState:
             for direction, value in (watermarks or {}).items():
                 if value is None or pd.isna(value):
                     continue
-                self._raise_watermark(name, direction, _utc(value), run_id=run_id, now=now)
+                self._raise_watermark(
+                    name, direction=direction, value=_utc(value), run_id=run_id, now=now
+                )
             if base is not None and key is not None:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO base_rows VALUES (?, ?, ?, ?, ?)",
@@ -146,7 +148,7 @@ class SyncState:
         self._db.execute("COMMIT")
 
     def _raise_watermark(
-        self, name: str, direction: str, value: pd.Timestamp, *, run_id: str | None, now: str
+        self, name: str, *, direction: str, value: pd.Timestamp, run_id: str | None, now: str
     ) -> None:
         current = self.load_watermark(name, direction)
         if current is not None and current >= value:

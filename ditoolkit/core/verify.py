@@ -58,7 +58,7 @@ def fold(key: Any) -> str:
     return str(key).strip().lower()
 
 
-def _canonical(values: list[Any], destination: Destination, name: str) -> list[Any]:
+def _canonical(values: list[Any], *, destination: Destination, name: str) -> list[Any]:
     series = pd.Series(values, dtype="object")
     spec = destination.schema.get(name)
     if spec is not None and spec.optin:
@@ -95,8 +95,10 @@ def compare_rows(destination: Destination, expected: Mapping[str, Mapping[str, A
         asked = [i for i, w in enumerate(wanted) if w is not _ABSENT]
         if not asked:
             continue
-        now = _canonical([found[name].iloc[rows[i]] for i in asked], destination, name)
-        then = _canonical([wanted[i] for i in asked], destination, name)
+        now = _canonical(
+            [found[name].iloc[rows[i]] for i in asked], destination=destination, name=name
+        )
+        then = _canonical([wanted[i] for i in asked], destination=destination, name=name)
         for i, a, b in zip(asked, then, now, strict=True):
             if a != b:
                 out.differences.setdefault(fold(keys[i]), []).append(

@@ -89,9 +89,11 @@ def _resume_unfinished(ctx: ApplyContext, tables: TransferTables) -> list[RunRes
 
 
 def _preview(
-    transfer: Transfer, tables: TransferTables, ctx: ApplyContext, *, catalog: SchemaCatalog
+    transfer: Transfer, tables: TransferTables, *, ctx: ApplyContext, catalog: SchemaCatalog
 ) -> tuple[Preview, SinceReads | None]:
-    endpoints, reader = incremental_source(transfer, tables.endpoints, ctx.state, full=ctx.full)
+    endpoints, reader = incremental_source(
+        transfer, tables.endpoints, state=ctx.state, full=ctx.full
+    )
     project_type = catalog.project_types.get(transfer.project) if transfer.project else None
     preview = preview_transfer(
         transfer,
@@ -108,7 +110,7 @@ def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCata
     tables = transfer_tables(transfer, ctx.connections)
     resumed = _resume_unfinished(ctx, tables) if not ctx.settings.dry_run else []
     synced_at = datetime.now(UTC)
-    preview, reader = _preview(transfer, tables, ctx, catalog=catalog)
+    preview, reader = _preview(transfer, tables, ctx=ctx, catalog=catalog)
     legs = [
         Leg(
             d.plan,
@@ -123,7 +125,7 @@ def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCata
     result = apply_legs(legs, journal=ctx.journal, settings=ctx.settings, parameters=parameters)
     if result.status == "completed":
         marks = {"sf_to_di": reader.latest} if reader is not None else {}
-        save_state(ctx.state, preview, result, synced_at=synced_at, watermarks=marks)
+        save_state(ctx.state, preview, result=result, synced_at=synced_at, watermarks=marks)
     after = ctx.connections.api_calls()
     calls = {k: after[k] - calls_before.get(k, 0) for k in after}
     seconds = round(time.perf_counter() - started, 3)

@@ -55,8 +55,8 @@ def exit_code(result: RunResult, preview: Preview | None) -> int:
 def save_state(
     state: SyncState,
     preview: Preview,
-    result: RunResult,
     *,
+    result: RunResult,
     synced_at: datetime,
     watermarks: dict[str, Any] | None = None,
 ) -> None:

@@ -54,7 +54,9 @@ class ConflictPolicy:
         return out
 
 
-def _resettled(d: DirectionPreview, transfer: Transfer, policy: ConflictPolicy) -> DirectionPreview:
+def _resettled(
+    d: DirectionPreview, *, transfer: Transfer, policy: ConflictPolicy
+) -> DirectionPreview:
     diff = resolve_conflicts(
         d.diff,
         direction=d.direction,
@@ -77,6 +79,7 @@ def settle_conflicts(preview: Preview, policy: ConflictPolicy) -> Preview:
     if policy.reports_only or preview.transfer.direction != "both":
         return preview
     directions = {
-        name: _resettled(d, preview.transfer, policy) for name, d in preview.directions.items()
+        name: _resettled(d, transfer=preview.transfer, policy=policy)
+        for name, d in preview.directions.items()
     }
     return replace(preview, directions=directions)

@@ -24,7 +24,7 @@ from ditoolkit.workflow.connections import Connections
 KEYS_PER_READ = 300
 
 
-def _key_reader(system: System, table: str, key: str) -> KeyReader:
+def _key_reader(system: System, *, table: str, key: str) -> KeyReader:
     def read(keys: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
         frames = [
             system.read(
@@ -51,12 +51,16 @@ def destination_for(endpoint: Endpoint, key: str) -> Destination:
             id_field="Id",
             upsert_inserts=not by_id,
             update_operation="update" if by_id else "upsert",
-            key_reader=_key_reader(system, table, key),
+            key_reader=_key_reader(system, table=table, key=key),
             nulls_option=True,
         )
     if system.name == "dialoginsight":
         return Destination(
-            system, table, key, upsert_inserts=True, key_reader=_key_reader(system, table, key)
+            system,
+            table,
+            key,
+            upsert_inserts=True,
+            key_reader=_key_reader(system, table=table, key=key),
         )
     return Destination(system, table, key)
 

@@ -85,7 +85,7 @@ class SinceReads:
 
 
 def incremental_source(
-    transfer: Transfer, endpoints: dict[str, Endpoint], state: SyncState, *, full: bool
+    transfer: Transfer, endpoints: dict[str, Endpoint], *, state: SyncState, full: bool
 ) -> tuple[dict[str, Endpoint], SinceReads | None]:
     """The endpoints with the Salesforce source read incrementally, when the transfer allows.
 
