@@ -348,15 +348,10 @@ class Mapping:
             MappingFileError: every problem, with its line and key path.
             MappingError: the file cannot be read.
         """
+        from ditoolkit.core.mapping_yaml import read_yaml_file
+
         file = Path(path)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise MappingError(
-                f"cannot read mapping file {file}: {exc}",
-                hint="check the path, and save the file as UTF-8",
-            ) from exc
-        return cls.from_yaml(text, source=file, project_dir=project_dir)
+        return cls.from_yaml(read_yaml_file(file), source=file, project_dir=project_dir)
 
     @classmethod
     def from_yaml(

@@ -7,18 +7,51 @@ serve no purpose in a mapping file and allow "billion laughs" expansion.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ditoolkit.core.findings import Finding, MappingFileError
+from ditoolkit.errors import MappingError
 
 #: Mapping files larger than this are refused before parsing.
 MAX_MAPPING_BYTES = 1_000_000
+#: Flow collections (``[...]``, ``{...}``) nested deeper than this are refused before parsing.
+MAX_FLOW_DEPTH = 64
 _PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
 )
+
+
+def read_yaml_file(file: Path) -> str:
+    """The text of a mapping file: UTF-8, at most :data:`MAX_MAPPING_BYTES` (checked before
+    reading).
+
+    Raises:
+        MappingError: the file cannot be read, is too large, or is not UTF-8 (naming the line).
+    """
+    try:
+        if file.stat().st_size > MAX_MAPPING_BYTES:
+            raise _one(str(file), None, "too_large", f"the file is over {MAX_MAPPING_BYTES} bytes")
+        data = file.read_bytes()
+    except OSError as exc:
+        raise MappingError(
+            f"cannot read mapping file {file}: {exc.strerror or exc}",
+            hint="check the path and the working directory",
+        ) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _one(
+            str(file),
+            line,
+            "not_utf8",
+            f"byte 0x{data[exc.start : exc.start + 1].hex()} is not UTF-8",
+            hint="save the file as UTF-8",
+        ) from None
 
 
 def compose_yaml(text: str, *, source: str) -> tuple[Any, dict[str, int]]:
@@ -29,6 +62,7 @@ def compose_yaml(text: str, *, source: str) -> tuple[Any, dict[str, int]]:
     """
     if len(text.encode("utf-8")) > MAX_MAPPING_BYTES:
         raise _one(source, None, "too_large", f"the file is over {MAX_MAPPING_BYTES} bytes")
+    _refuse_deep_flow(text, source)
     loader = yaml.SafeLoader(text)
     try:
         _refuse_aliases(text, source)
@@ -41,6 +75,9 @@ def compose_yaml(text: str, *, source: str) -> tuple[Any, dict[str, int]]:
         raise _one(source, line, "yaml_syntax", f"not valid YAML: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         raise _one(source, None, "yaml_syntax", f"not valid YAML: {exc}") from exc
+    except RecursionError:
+        # the composer is recursive: thousands of nested [ or { exhaust the stack
+        raise _one(source, None, "too_deep", "the file nests lists or keys too deeply") from None
     finally:
         loader.dispose()
     if problems:
@@ -48,9 +85,44 @@ def compose_yaml(text: str, *, source: str) -> tuple[Any, dict[str, int]]:
     return data, lines
 
 
-def _one(source: str, line: int | None, code: str, message: str) -> MappingFileError:
-    hint = "write plain YAML: keys, lists and values, without &anchors, *aliases or tags"
+def _one(
+    source: str, line: int | None, code: str, message: str, *, hint: str | None = None
+) -> MappingFileError:
+    hint = hint or "write plain YAML: keys, lists and values, without &anchors, *aliases or tags"
     return MappingFileError(source, [Finding("error", None, None, code, message, hint, line)])
+
+
+def _refuse_deep_flow(text: str, source: str) -> None:
+    """Refuse ``[[[[...`` or ``{{{{...`` nested past :data:`MAX_FLOW_DEPTH`.
+
+    PyYAML's scanner is quadratic in the depth of flow collections (a 40 kB file of ``[``
+    takes minutes), so the depth is measured first, in one pass that skips quoted text and
+    comments.
+    """
+    depth, quote, line = 0, "", 1
+    previous = "\n"
+    for char in text:
+        if char == "\n":
+            line += 1
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and previous in " \t\n":
+            quote = "\n"  # a comment runs to the end of the line
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                raise _one(
+                    source,
+                    line,
+                    "too_deep",
+                    f"lists or keys are nested more than {MAX_FLOW_DEPTH} deep",
+                )
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        previous = char
 
 
 def _refuse_aliases(text: str, source: str) -> None:
