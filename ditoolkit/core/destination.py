@@ -42,6 +42,7 @@ class Destination:
         where: the filter of a whole-table read (the one the preview used).
         options: extra keyword arguments of every port call (a DI ``project``).
         key_reader: reads rows by key (default: a whole-table read, filtered here).
+        key_read_limit: above this many keys a whole-table read (fewer calls) is used.
         nulls_option: the system's ``write`` takes ``nulls=`` (``clear`` sends nulls).
     """
 
@@ -56,6 +57,7 @@ class Destination:
     options: Mapping[str, Any] = field(default_factory=dict)
     key_reader: KeyReader | None = None
     nulls_option: bool = False
+    key_read_limit: int = 1_000
 
     def __repr__(self) -> str:
         return f"Destination({self.system.name}:{self.table}, key={self.key!r})"
@@ -86,7 +88,7 @@ class Destination:
         wanted = list(dict.fromkeys([self.key, *columns]))
         if not keys:
             return pd.DataFrame({c: pd.Series(dtype="object") for c in wanted})
-        if self.key_reader is not None:
+        if self.key_reader is not None and len(keys) <= self.key_read_limit:
             frame = self.key_reader(list(keys), wanted)
         else:
             frame = self.system.read(self.table, columns=wanted, **self.options)

@@ -95,9 +95,8 @@ def compare_rows(destination: Destination, expected: Mapping[str, Mapping[str, A
         asked = [i for i, w in enumerate(wanted) if w is not _ABSENT]
         if not asked:
             continue
-        now = _canonical(
-            [found[name].iloc[rows[i]] for i in asked], destination=destination, name=name
-        )
+        column = found[name].to_numpy(dtype=object)
+        now = _canonical(list(column[[rows[i] for i in asked]]), destination=destination, name=name)
         then = _canonical([wanted[i] for i in asked], destination=destination, name=name)
         for i, a, b in zip(asked, then, now, strict=True):
             if a != b:
@@ -105,11 +104,6 @@ def compare_rows(destination: Destination, expected: Mapping[str, Mapping[str, A
                     f"{name}: expected {a!r}, found {b!r}"
                 )
     return out
-
-
-def expected_after(operation: str, after: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """What a row should hold after ``operation`` succeeded (``None``: absent)."""
-    return None if operation == "delete" else after
 
 
 def verify_rows(
