@@ -27,7 +27,7 @@ def where_clause(where: Where) -> str | None:
     if where is None or where == "":
         return None
     if isinstance(where, str):
-        return where
+        return _check_raw_condition(where)
     if isinstance(where, tuple):
         template, values = where
         return str(format_soql(template, *[_literal(v) for v in values]))
@@ -45,6 +45,31 @@ def where_clause(where: Where) -> str | None:
     raise ConfigError(f"salesforce: a where filter cannot be a {type(where).__name__}")
 
 
+def _check_raw_condition(text: str) -> str:
+    """``text`` when its parentheses balance and its quotes close outside string literals.
+
+    The condition is wrapped in parentheses and ANDed with others (``since``); a ``)`` that
+    closes early (``Email != null) OR (Id != null``) would let it widen the whole query.
+    """
+    depth, quoted, escaped = 0, False, False
+    for char in text:
+        if quoted:
+            escaped, quoted = (False, True) if escaped else (char == "\\", char != "'")
+        elif char == "'":
+            quoted = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+            if depth < 0:
+                break
+    if depth == 0 and not quoted:
+        return text
+    raise ConfigError(
+        f"salesforce: the where condition {text!r} has unbalanced parentheses or an unclosed "
+        "quote, so it would not stay one condition",
+        hint="close every ( and every quoted value; to match values, pass where={field: value}",
+    )
+
+
 def _check_identifier(name: str) -> None:
     if not name.replace("_", "").replace(".", "").isalnum():
         raise ConfigError(
@@ -52,7 +77,9 @@ def _check_identifier(name: str) -> None:
         )
 
 
-def since_clause(since: datetime | date | str | None, *, field: str = "SystemModstamp") -> str | None:
+def since_clause(
+    since: datetime | date | str | None, *, field: str = "SystemModstamp"
+) -> str | None:
     """``SystemModstamp >= <since>`` (inclusive, millisecond precision) for incremental reads.
 
     Inclusive so that a row stamped in the same millisecond as the watermark is never missed;
