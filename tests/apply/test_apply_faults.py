@@ -49,6 +49,15 @@ def test_transient_errors_are_retried_and_every_row_lands_once(world: World) -> 
     summary = json.loads((world.home / "out" / "summary.json").read_text())
     assert summary["run_id"] == run_id and summary["counts"]["insert"] == 300
     assert summary["counts"]["failed"] == 0
+    files = [*world.home.glob("journal.sqlite*"), *(world.home / "out").iterdir()]
+    stored = b"".join(p.read_bytes() for p in files)
+    assert b"person7@example.com" in stored  # the check can see what the run stored
+    secrets = [
+        world.sandbox.salesforce["password"],
+        world.sandbox.salesforce["security_token"],
+        world.sandbox.dialoginsight["Key"],
+    ]
+    assert not [s for s in secrets if s.encode() in stored]  # never a secret in the journal
 
 
 def test_a_session_expiring_mid_run_is_renewed(world: World) -> None:
