@@ -2,14 +2,19 @@
 
 The demo is a list of :class:`Step` s run in order on one :class:`DemoContext`: start both
 sandboxes with the demo seed in a temporary folder, check ``mappings/demo.yml`` against their
-live schemas, preview every transfer (plan files and ``report.html`` per transfer under the
-out folder). Steps whose ``run`` is None are announced as not built yet. The sandboxes the
-demo started are stopped at the end, also on an error or Ctrl-C, and the temporary folder is
-removed. To add a step, append a :class:`Step` to :data:`STEPS` (or pass ``steps=``).
+live schemas, then execute the notebooks with papermill, 01 → 05: connect, mapping, preview
+of every transfer, the type B push of DI-acquired contacts to Salesforce leads (opt-ins), the
+type A sync of Salesforce contacts into DI, the first load of the trade-show CSV file with its
+bad rows. The out folder gets each executed notebook, its HTML rendering and its run files
+(``<run>/summary.json``, plan.csv, results.csv, errors.csv; the CSV load's success and error
+files). The sandboxes the demo started are stopped at the end, also on an error or Ctrl-C,
+and the temporary folder is removed. Steps whose ``run`` is None are announced as not built
+yet. To add a step, append a :class:`Step` to :data:`STEPS` (or pass ``steps=``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -18,6 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -26,8 +32,8 @@ from ditoolkit.errors import ConfigError, DitoolkitError
 from ditoolkit.sandbox.process import SandboxProcess, start_sandbox
 from ditoolkit.workflow.catalog import MappingCheck, check_mapping
 from ditoolkit.workflow.connections import Connections
-from ditoolkit.workflow.plan_command import MappingRefused, PlanRun, format_counts, write_plan_files
-from ditoolkit.workflow.previews import preview_mapping
+from ditoolkit.workflow.notebook_runner import NotebookRun, execute_notebook
+from ditoolkit.workflow.plan_command import MappingRefused, format_counts
 
 DEMO_MAPPING = Path("mappings") / "demo.yml"
 PROFILE = "sandbox"
@@ -44,7 +50,8 @@ class DemoContext:
         mapping_path: the demo mapping.
         sandbox: the sandboxes started by the demo.
         connections: the connections to them (profile ``sandbox``).
-        mapping / check / plans: what the steps found.
+        mapping / check: what the steps found.
+        notebooks: the notebooks executed so far.
     """
 
     out: Path
@@ -55,7 +62,7 @@ class DemoContext:
     connections: Connections | None = None
     mapping: Mapping | None = None
     check: MappingCheck | None = None
-    plans: PlanRun | None = None
+    notebooks: list[NotebookRun] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
     def say(self, text: str) -> None:
@@ -107,30 +114,66 @@ def check_demo_mapping(ctx: DemoContext) -> str:
     return f"{count} transfers, no errors, {len(ctx.check.warnings)} warning(s)"
 
 
-def preview_transfers(ctx: DemoContext) -> str:
-    """Preview every transfer and write its plan files and report under ``out``."""
-    assert ctx.connections is not None and ctx.mapping is not None and ctx.check is not None
-    started = time.perf_counter()
-    previews = preview_mapping(ctx.mapping, ctx.connections, catalog=ctx.check.catalog)
-    seconds = round(time.perf_counter() - started, 3)
-    ctx.plans = PlanRun(ctx.mapping, ctx.check, previews, ctx.connections.api_calls(), seconds, {})
-    ctx.plans.files.update(write_plan_files(ctx.plans, ctx.out))
-    for item in previews:
-        ctx.say(f"{item.name}  ({'; '.join(item.preview.labels())})")
-        ctx.say(f"  {format_counts(item.preview.summary())}")
-    calls = ctx.plans.api_calls
+def _notebook(
+    ctx: DemoContext, *, name: str, transfer: str | None = None, **parameters: object
+) -> str:
+    """Execute notebook ``name`` (papermill) on the sandboxes; say what it did."""
+    chosen: dict[str, object] = {"profile": PROFILE, **parameters}
+    if name != "01_connect":  # the one notebook without a mapping
+        chosen["mapping"] = str(ctx.mapping_path.resolve())
+    if transfer is not None:
+        chosen["transfer"] = transfer
+    label = f"{name}_{transfer}" if transfer else name
+    run = execute_notebook(name, ctx.out, parameters=chosen, label=label)
+    ctx.notebooks.append(run)
+    summary = run.summary()
+    for item in sorted(run.output_dir.glob("*/summary.json")):
+        if item.parent.name != "preview":
+            part = json.loads(item.read_text(encoding="utf-8"))
+            ctx.say(f"{part['transfer']}: {format_counts(part['counts'])}")
+    for extra in sorted(run.output_dir.glob("*.success.csv")) + sorted(
+        run.output_dir.glob("*.error.csv")
+    ):
+        rows = sum(1 for _ in extra.open(encoding="utf-8-sig")) - 1
+        ctx.say(f"{extra.name}: {rows} row(s)")
+    calls = summary["api_calls"]
+    head = f"run {summary['run_id']}: " if summary.get("run_id") else ""
+    counts = f"{format_counts(summary['counts'])}; " if any(summary["counts"].values()) else ""
     return (
-        f"{len(previews)} plans, {calls['salesforce']} Salesforce and "
-        f"{calls['dialoginsight']} Dialog Insight API calls, nothing written"
+        f"{head}{counts}{calls['salesforce']} Salesforce and "
+        f"{calls['dialoginsight']} Dialog Insight API calls → {run.executed}"
     )
+
+
+def notebook_step(title: str, name: str, **parameters: object) -> Step:
+    """A step that executes notebook ``name`` with ``parameters``."""
+    return Step(title, partial(_notebook, name=name, **parameters))
 
 
 STEPS: list[Step] = [
     Step("start the sandboxes (demo seed)", start_sandboxes),
     Step("check mappings/demo.yml against both live schemas", check_demo_mapping),
-    Step("preview every transfer (plan files, report.html)", preview_transfers),
-    Step("apply the plans, verify, undo", None),
-    Step("run the notebooks unattended (papermill)", None),
+    notebook_step("01_connect: what each side holds", "01_connect"),
+    notebook_step("02_mapping: the mapping against both live schemas", "02_mapping"),
+    notebook_step("03_preview: quality and diff of every transfer, nothing written", "03_preview"),
+    notebook_step(
+        "04_sync, type B: DI-acquired contacts pushed to Salesforce leads, with opt-ins",
+        "04_sync",
+        transfer="acquisition_to_leads",
+        dry_run=False,
+    ),
+    notebook_step(
+        "04_sync, type A: Salesforce contacts synced into DI project 1001",
+        "04_sync",
+        transfer="contacts_to_di",
+        dry_run=False,
+    ),
+    notebook_step(
+        "05_csv_load: first load of the trade-show CSV file, with its bad rows",
+        "05_csv_load",
+        transfer="tradeshow_csv_to_di",
+        dry_run=False,
+    ),
 ]
 
 
@@ -196,10 +239,16 @@ def run_demo(
 
 
 def _print_files(ctx: DemoContext) -> None:
-    if ctx.plans is None:
+    if not ctx.notebooks:
         return
-    print("reports:", file=ctx.stream)
-    for name, files in ctx.plans.files.items():
-        if files.report is not None:
-            print(f"  {name}: {files.report}", file=ctx.stream)
-    print(f"all plans together: {ctx.out / 'plan.csv'}, {ctx.out / 'errors.csv'}", file=ctx.stream)
+    print(f"executed notebooks, HTML reports and run files in {ctx.out}:", file=ctx.stream)
+    for run in ctx.notebooks:
+        page = f", {run.html.name}" if run.html is not None else ""
+        print(
+            f"  {run.label}: {run.executed.name}{page}, {run.label}/summary.json "
+            f"({run.seconds:.1f} s)",
+            file=ctx.stream,
+        )
+    reports = sorted(ctx.out.glob("03_preview/*/report.html"))
+    if reports:
+        print(f"  preview reports: {', '.join(str(p) for p in reports)}", file=ctx.stream)
