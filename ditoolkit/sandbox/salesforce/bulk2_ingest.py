@@ -23,7 +23,9 @@ from ditoolkit.sandbox.salesforce.bulk2_csv import (
     row_error,
     text_converter,
 )
+from ditoolkit.sandbox.salesforce.bulk2_records import fast_records
 from ditoolkit.sandbox.salesforce.bulk2_results import encode_outcomes
+from ditoolkit.sandbox.salesforce.collector import collector_paused
 from ditoolkit.sandbox.salesforce.store import (
     FieldDef,
     ObjectDef,
@@ -89,6 +91,11 @@ class _Row:
 
 def run_ingest(store: Store, spec: IngestSpec, *, body: bytes) -> IngestOutcome:
     """Process one ingest job's upload and return its outcome (never raises for bad data)."""
+    with collector_paused():
+        return _run_ingest(store, spec, body=body)
+
+
+def _run_ingest(store: Store, spec: IngestSpec, *, body: bytes) -> IngestOutcome:
     try:
         header, rows = read_upload(
             body, delimiter=spec.column_delimiter, line_ending=spec.line_ending
@@ -157,13 +164,19 @@ def _process_chunk(
 ) -> None:
     width = len(columns)
     plan = _Plan.of(columns)
+    whole: list[_Row] = []
     for row in rows:
         if len(row.cells) != width:
             row.error = row_error(
                 "INVALID_FIELD", f"the row has {len(row.cells)} values, the header {width} names"
             )
-            continue
-        _build_record(spec, plan, row=row)
+        else:
+            whole.append(row)
+    if any(column.parent is not None for column in columns):
+        for row in whole:
+            _build_record(spec, plan, row=row)
+    else:
+        _build_records(spec, plan, rows=whole)
     _resolve_parents(store, [r for r in rows if r.error is None and r.refs])
     ready = [r for r in rows if r.error is None]
     if not ready:
@@ -180,7 +193,24 @@ def _process_chunk(
             row.error = row_error("UNKNOWN_EXCEPTION", f"{type(exc).__name__}: {exc}")
         return
     for row, result in zip(ready, results, strict=True):
-        _apply_result(row, result)
+        if result.success:
+            row.sf_id = result.id or str(row.record.get("Id") or "")
+            row.created = result.created
+        else:
+            _apply_result(row, result)
+
+
+def _build_records(spec: IngestSpec, plan: _Plan, *, rows: list[_Row]) -> None:
+    """Records of rows without relationship columns, a column at a time."""
+    typed = [(index, column.convert) for index, column in plan.typed]
+    records = fast_records(plan.names, [row.cells for row in rows], typed=typed)
+    for row, record in zip(rows, records, strict=True):
+        if record is None:
+            _build_record(spec, plan, row=row)
+        else:
+            row.record = record
+            if spec.operation in _DELETES:
+                row.error = _key_error(spec, row)
 
 
 def _build_record(spec: IngestSpec, plan: _Plan, *, row: _Row) -> None:

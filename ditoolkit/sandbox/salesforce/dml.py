@@ -17,8 +17,10 @@ from ditoolkit.sandbox.salesforce.ids import to_18
 from ditoolkit.sandbox.salesforce.schema import FieldDef, ObjectDef
 from ditoolkit.sandbox.salesforce.tables import select_in
 from ditoolkit.sandbox.salesforce.validation import FieldProblem, RecordValidator
+from ditoolkit.sandbox.salesforce.validation_batch import prepare_many
 
 SaveError = dict[str, Any]
+Pending = tuple[int, str | None, dict[str, Any]]
 
 
 def error(code: str, message: str, fields: list[str] | None = None) -> SaveError:
@@ -36,6 +38,7 @@ class Batch:
         ids: the record id known for each position (updates, deletes).
         inserts: pending inserts as (position, storage values).
         updates: pending updates as (position, id, storage values).
+        fields: every field name some pending write sets.
     """
 
     size: int
@@ -43,17 +46,25 @@ class Batch:
     ids: dict[int, str] = field(default_factory=dict)
     inserts: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     updates: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    fields: set[str] = field(default_factory=set)
+    _pending: tuple[tuple[int, int, int], list[Pending]] | None = field(default=None, repr=False)
 
     def fail(self, position: int, errors: list[SaveError]) -> None:
         """Mark the record at ``position`` failed (its first errors are kept)."""
         self.errors.setdefault(position, errors)
 
-    def pending(self) -> list[tuple[int, str | None, dict[str, Any]]]:
-        """Writes still planned, as (position, id or ``None``, values)."""
-        out: list[tuple[int, str | None, dict[str, Any]]] = [
-            (i, None, v) for i, v in self.inserts if i not in self.errors
-        ]
-        out.extend((i, rid, v) for i, rid, v in self.updates if i not in self.errors)
+    def pending(self) -> list[Pending]:
+        """Writes still planned, as (position, id or ``None``, values).
+
+        The list is kept until a write is added or a record fails; do not change it.
+        """
+        stamp = (len(self.inserts), len(self.updates), len(self.errors))
+        if self._pending is not None and self._pending[0] == stamp:
+            return self._pending[1]
+        failed = self.errors
+        out: list[Pending] = [(i, None, v) for i, v in self.inserts if i not in failed]
+        out.extend((i, rid, v) for i, rid, v in self.updates if i not in failed)
+        self._pending = (stamp, out)
         return out
 
 
@@ -85,12 +96,16 @@ class Planner:
     ) -> None:
         """Validate ``items`` (position, record) as inserts into ``batch``."""
         validator = self.validator(obj, creating=True)
-        for position, record in items:
-            values, errors = validator.prepare(record)
-            if errors:
-                batch.fail(position, errors)
-            else:
-                batch.inserts.append((position, values))
+        prepared = prepare_many(validator, [record for _, record in items])
+        if not any(errors for _, errors in prepared):
+            batch.inserts.extend(zip([p for p, _ in items], [v for v, _ in prepared], strict=True))
+        else:
+            for (position, _), (values, errors) in zip(items, prepared, strict=True):
+                if errors:
+                    batch.fail(position, errors)
+                else:
+                    batch.inserts.append((position, values))
+        batch.fields.update(*(values for values, errors in prepared if not errors))
 
     def add_updates(
         self, obj: ObjectDef, batch: Batch, items: list[tuple[int, dict[str, Any]]]
@@ -113,16 +128,20 @@ class Planner:
             batch.ids[position] = rid
             found.append((position, rid, record))
         states = self.states(obj, [rid for _, rid, _ in found])
+        ready: list[tuple[int, str, dict[str, Any]]] = []
         for position, rid, record in found:
             problem = _state_problem(states.get(rid), deleted_ok=False, missing="update")
             if problem:
                 batch.fail(position, [problem])
-                continue
-            values, errors = validator.prepare(record)
+            else:
+                ready.append((position, rid, record))
+        prepared = prepare_many(validator, [record for _, _, record in ready])
+        for (position, rid, _), (values, errors) in zip(ready, prepared, strict=True):
             if errors:
                 batch.fail(position, errors)
             else:
                 batch.updates.append((position, rid, values))
+        batch.fields.update(*(values for values, errors in prepared if not errors))
 
     def states(self, obj: ObjectDef, ids: list[str]) -> dict[str, int]:
         """``IsDeleted`` of each existing id among ``ids``."""
@@ -143,7 +162,10 @@ class Planner:
                     batch.fail(position, [error("UNABLE_TO_LOCK_ROW", message.rstrip(": "))])
 
     def _check_reference(self, f: FieldDef, batch: Batch) -> None:
-        wanted = [(i, v[f.name]) for i, _, v in batch.pending() if v.get(f.name) is not None]
+        if f.name not in batch.fields:
+            return
+        name = f.name
+        wanted = [(i, v[name]) for i, _, v in batch.pending() if v.get(name) is not None]
         if not wanted:
             return
         target = self.objects[f.reference_to[0].lower()]
@@ -155,30 +177,26 @@ class Planner:
                 batch.fail(position, [problem])
 
     def _check_unique(self, obj: ObjectDef, f: FieldDef, batch: Batch) -> None:
-        seen: dict[str, int] = {}
-        wanted: list[tuple[int, str | None, str]] = []
-        for position, rid, values in batch.pending():
-            value = values.get(f.name)
-            if value is None:
-                continue
-            key = value.lower()
-            if key in seen:
-                message = (
-                    "duplicate value found: <unknown> duplicates value on record with id: <unknown>"
-                )
-                batch.fail(position, [error("DUPLICATE_VALUE", message, [f.name])])
-                continue
-            seen[key] = position
-            wanted.append((position, rid, value))
-        sql = f'SELECT "{f.name}", Id FROM "{obj.name}" WHERE IsDeleted = 0 AND "{f.name}" IN ({{marks}})'
+        if f.name not in batch.fields:
+            return
+        name = f.name
+        wanted = [(p, rid, v[name]) for p, rid, v in batch.pending() if v.get(name) is not None]
+        keys = [value.lower() for _, _, value in wanted]
+        if len(set(keys)) != len(keys):
+            wanted = _first_of_each(f, batch, wanted)
+        sql = (
+            f'SELECT "{name}", Id FROM "{obj.name}" WHERE IsDeleted = 0 AND "{name}" IN ({{marks}})'
+        )
         holders = {v.lower(): rid for v, rid in select_in(self.conn, sql, [w[2] for w in wanted])}
+        if not holders:
+            return
         for position, rid, value in wanted:
             holder = holders.get(value.lower())
             if holder is not None and holder != rid:
                 message = (
-                    f"duplicate value found: {f.name} duplicates value on record with id: {holder}"
+                    f"duplicate value found: {name} duplicates value on record with id: {holder}"
                 )
-                batch.fail(position, [error("DUPLICATE_VALUE", message, [f.name])])
+                batch.fail(position, [error("DUPLICATE_VALUE", message, [name])])
 
     def plan_upsert(self, obj: ObjectDef, key: FieldDef, records: list[dict[str, Any]]) -> Batch:
         """Split ``records`` into updates of the records ``key`` matches and inserts."""
@@ -239,6 +257,25 @@ class Planner:
                 message = f"Duplicate external id specified: {value}"
                 batch.fail(position, [error("DUPLICATE_VALUE", message, [key.name])])
         return [(p, v) for p, v in keyed if counts[v.lower()] == 1]
+
+
+def _first_of_each(
+    f: FieldDef, batch: Batch, wanted: list[tuple[int, str | None, str]]
+) -> list[tuple[int, str | None, str]]:
+    """``wanted`` without repeated values (case-insensitive); each repeat fails its record."""
+    seen: set[str] = set()
+    kept: list[tuple[int, str | None, str]] = []
+    for position, rid, value in wanted:
+        key = value.lower()
+        if key in seen:
+            message = (
+                "duplicate value found: <unknown> duplicates value on record with id: <unknown>"
+            )
+            batch.fail(position, [error("DUPLICATE_VALUE", message, [f.name])])
+            continue
+        seen.add(key)
+        kept.append((position, rid, value))
+    return kept
 
 
 def _value(record: dict[str, Any], name: str) -> Any:

@@ -55,26 +55,35 @@ def make_id(prefix: str, number: int) -> str:
 def make_ids(prefix: str, first: int, count: int) -> list[str]:
     """Ids number ``first`` to ``first + count - 1`` of ``prefix`` (fast path of :func:`make_id`).
 
-    The last five characters are built from precomputed pairs (with their upper-case bits);
-    the middle chunk and its suffix character are recomputed only when they change.
+    Numbers sharing all but their last base-62 digit form a block: its ids are one common head
+    plus one of 62 precomputed tails (last digit and the three suffix characters).
     """
     pairs, pair_bits = _pairs()
     head_char = case_suffix(f"{prefix}{INSTANCE}0" + "0" * 9)[0]
-    out = []
-    middle_number, middle, middle_char = -1, "", ""
-    for number in range(first, first + count):
+    out: list[str] = []
+    number, end = first, first + count
+    middle_number, middle, tails_by_bits = -1, "", [[""]]
+    while number < end:
         high, low = divmod(number, 916132832)  # 62 ** 5
         if high != middle_number:
             middle_number, middle = high, "0" + _base62(high, 4)
-            middle_char = _SUFFIX_ALPHABET[_bits(middle)]
+            tails_by_bits = _tails(head_char + _SUFFIX_ALPHABET[_bits(middle)])
         a, rest = divmod(low, 238328)  # 62 ** 3
         b, c = divmod(rest, 62)
-        bits = pair_bits[a] | pair_bits[b] << 2 | (10 <= c < 36) << 4
-        tail = pairs[a] + pairs[b] + _BASE62[c]
-        out.append(
-            f"{prefix}{INSTANCE}{middle}{tail}{head_char}{middle_char}{_SUFFIX_ALPHABET[bits]}"
-        )
+        stop = min(62, c + end - number)
+        head = f"{prefix}{INSTANCE}{middle}{pairs[a]}{pairs[b]}"
+        tails = tails_by_bits[pair_bits[a] | pair_bits[b] << 2]
+        out.extend([head + tail for tail in tails[c:stop]])
+        number += stop - c
     return out
+
+
+def _tails(suffix_head: str) -> list[list[str]]:
+    """Per upper-case bits of the 4th and 5th last digits, the 62 tails of a block."""
+    return [
+        [_BASE62[c] + suffix_head + _SUFFIX_ALPHABET[bits | (10 <= c < 36) << 4] for c in range(62)]
+        for bits in range(16)
+    ]
 
 
 @cache

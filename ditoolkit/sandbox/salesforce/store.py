@@ -22,10 +22,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ditoolkit.sandbox.salesforce.collector import collector_paused
 from ditoolkit.sandbox.salesforce.dml import Batch, Planner, error, state_problem
 from ditoolkit.sandbox.salesforce.ids import to_18
 from ditoolkit.sandbox.salesforce.schema import FieldDef, ObjectDef, default_world
-from ditoolkit.sandbox.salesforce.soql import SoqlError, SoqlObject, compile_query, shape_records
+from ditoolkit.sandbox.salesforce.soql import (
+    CompiledQuery,
+    SoqlError,
+    SoqlObject,
+    compile_query,
+    shape_records,
+)
 from ditoolkit.sandbox.salesforce.tables import create_tables, select_in
 from ditoolkit.sandbox.salesforce.validation import format_datetime
 from ditoolkit.sandbox.salesforce.writes import write_deletes, write_inserts, write_updates
@@ -305,12 +312,19 @@ class Store:
             SoqlError: the query is one Salesforce would refuse (code and message as sent).
         """
         compiled = compile_query(soql, self, include_deleted=include_deleted)
-        with self._lock:
-            rows = self._conn.execute(compiled.sql, compiled.params).fetchall()
-        if compiled.is_count:
-            return QueryResult(int(rows[0][0]) if rows else 0, [])
-        records = shape_records(compiled, [tuple(r) for r in rows], api_version=API_VERSION)
+        with collector_paused():
+            rows = self.rows(compiled)
+            if compiled.is_count:
+                return QueryResult(int(rows[0][0]) if rows else 0, [])
+            records = shape_records(compiled, rows, api_version=API_VERSION)
         return QueryResult(len(records), records)
+
+    def rows(self, compiled: CompiledQuery) -> list[tuple[Any, ...]]:
+        """The rows of a compiled query, as plain tuples."""
+        with self._lock:
+            cursor = self._conn.cursor()
+            cursor.row_factory = None
+            return cursor.execute(compiled.sql, compiled.params).fetchall()
 
     def fetch(
         self, obj: ObjectDef, ids: list[str], *, include_deleted: bool = False

@@ -13,6 +13,7 @@ from typing import Any
 
 from ditoolkit.sandbox.salesforce.ids import to_18
 from ditoolkit.sandbox.salesforce.schema import FieldDef, ObjectDef
+from ditoolkit.sandbox.salesforce.validation_columns import FieldConverter, field_converter
 
 # Salesforce's own check is a pattern too: a local part, "@", dotted domain labels, a TLD.
 _EMAIL = re.compile(
@@ -201,6 +202,9 @@ class RecordValidator:
         self.creating = creating
         self._converters: dict[str, tuple[FieldDef, Callable[[Any], Any]]] = {}
         self._keys: dict[str, tuple[str, Callable[[Any], Any] | None] | None] = {}
+        self._columns: dict[str, FieldConverter] = {}
+        #: shape plans by record keys, kept by :mod:`.validation_batch`
+        self.plans: dict[tuple[str, ...], Any] = {}
         if not creating:
             self._keys.update({"Id": None, "id": None, "ID": None})
         for f in obj.fields:
@@ -223,7 +227,7 @@ class RecordValidator:
             if f.default_value is not None
         }
 
-    def _entry(self, key: str) -> tuple[str, Callable[[Any], Any] | None] | None:
+    def entry(self, key: str) -> tuple[str, Callable[[Any], Any] | None] | None:
         """(canonical name, converter or ``None`` when not writable), ``None`` if unknown."""
         try:
             return self._keys[key]
@@ -241,6 +245,23 @@ class RecordValidator:
         """The storage value of ``value`` for field ``name`` (canonical name)."""
         return self._converters[name][1](value)
 
+    def column(self, name: str) -> FieldConverter:
+        """The cell and column converters of field ``name`` (canonical name)."""
+        found = self._columns.get(name)
+        if found is None:
+            f, cell = self._converters[name]
+            found = self._columns[name] = field_converter(f, cell, email=_EMAIL)
+        return found
+
+    def unknown_field(self, key: str) -> dict[str, Any]:
+        """The error of a record carrying ``key``, which names no field."""
+        message = f"No such column '{key}' on sobject of type {self.obj.name}"
+        return FieldProblem("INVALID_FIELD", message, [key]).as_error()
+
+    def not_writable(self, names: list[str]) -> dict[str, Any]:
+        """The error of a record setting fields ``names`` it may not set."""
+        return _not_writable(names, id_on_insert=self.creating and "Id" in names)
+
     def prepare(self, record: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Storage values by canonical field name, or the errors Salesforce would report.
 
@@ -249,14 +270,13 @@ class RecordValidator:
         values: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
         locked: list[str] = []
-        entry = self._entry
+        entry = self.entry
         for key, value in record.items():
             found = entry(key)
             if found is None:
                 if key == "attributes" or (not self.creating and key.lower() == "id"):
                     continue
-                message = f"No such column '{key}' on sobject of type {self.obj.name}"
-                return {}, [FieldProblem("INVALID_FIELD", message, [key]).as_error()]
+                return {}, [self.unknown_field(key)]
             name, convert = found
             if convert is None:
                 locked.append(name)
@@ -266,7 +286,7 @@ class RecordValidator:
             except FieldProblem as problem:
                 errors.append(problem.as_error())
         if locked:
-            return {}, [_not_writable(locked, id_on_insert=self.creating and "Id" in locked)]
+            return {}, [self.not_writable(locked)]
         if self.creating:
             for name, default in self.defaults.items():
                 if values.get(name) is None:

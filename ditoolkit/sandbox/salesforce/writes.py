@@ -4,45 +4,56 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from itertools import repeat
 from typing import Any
 
 from ditoolkit.sandbox.salesforce.ids import make_ids
 from ditoolkit.sandbox.salesforce.schema import ObjectDef
 from ditoolkit.sandbox.salesforce.tables import allocate_numbers
 
+_SYSTEM = (
+    "Id",
+    "IsDeleted",
+    "CreatedDate",
+    "CreatedById",
+    "LastModifiedDate",
+    "LastModifiedById",
+    "SystemModstamp",
+)
+
 
 def write_inserts(
     conn: sqlite3.Connection, obj: ObjectDef, pending: list[Any], *, now: str, user: str
 ) -> dict[int, str]:
-    """Insert the pending new rows with ids and system fields; their ids by position."""
-    rows = [(i, v) for i, rid, v in pending if rid is None]
-    if not rows:
+    """Insert the pending new rows with ids and system fields; their ids by position.
+
+    Only the fields some row sets are named in the statement (the others are null); the
+    parameters are built a column at a time.
+    """
+    positions = [i for i, rid, _ in pending if rid is None]
+    if not positions:
         return {}
-    system = (
-        "Id",
-        "IsDeleted",
-        "CreatedDate",
-        "CreatedById",
-        "LastModifiedDate",
-        "LastModifiedById",
-        "SystemModstamp",
-    )
-    own = [f.name for f in obj.stored_fields if f.name not in system]
-    owner = own.index("OwnerId") if "OwnerId" in own else -1
+    rows = [v for _, rid, v in pending if rid is None]
+    present: set[str] = set().union(*rows)
+    own = [f.name for f in obj.stored_fields if f.name not in _SYSTEM]
+    if "OwnerId" in own:
+        present.add("OwnerId")
+    names = [name for name in own if name in present]
+    columns = [list(map(dict.get, rows, repeat(name))) for name in names]
+    if "OwnerId" in present:
+        owners = columns[names.index("OwnerId")]
+        if None in owners:
+            owners[:] = [user if v is None else v for v in owners]
     first = allocate_numbers(conn, obj.key_prefix, len(rows))
     ids = make_ids(obj.key_prefix, first, len(rows))
-    created: dict[int, str] = {}
-    params = []
-    for rid, (position, values) in zip(ids, rows, strict=True):
-        created[position] = rid
-        row = [*map(values.get, own), rid, 0, now, user, now, user, now]
-        if owner >= 0 and row[owner] is None:
-            row[owner] = user
-        params.append(row)
-    names = ", ".join(f'"{c}"' for c in (*own, *system))
-    marks = ", ".join("?" * (len(own) + len(system)))
-    conn.executemany(f'INSERT INTO "{obj.name}" ({names}) VALUES ({marks})', params)
-    return created
+    system = (ids, repeat(0), repeat(now), repeat(user), repeat(now), repeat(user), repeat(now))
+    listed = ", ".join(f'"{c}"' for c in (*names, *_SYSTEM))
+    marks = ", ".join("?" * (len(names) + len(_SYSTEM)))
+    conn.executemany(
+        f'INSERT INTO "{obj.name}" ({listed}) VALUES ({marks})',
+        zip(*columns, *system, strict=False),
+    )
+    return dict(zip(positions, ids, strict=True))
 
 
 def write_updates(
