@@ -42,11 +42,16 @@ def _kill_when(world: World, ready: Callable[[States], bool]) -> None:
 
 
 def _check_everything_landed_once(world: World, count: int) -> None:
-    leads = connect_salesforce(profile="sandbox").read("Lead", columns=["DI_Contact_Id__c"])
+    sf = connect_salesforce(profile="sandbox")
+    leads = sf.read("Lead", columns=["DI_Contact_Id__c", "Email", "LastName"])
     assert len(leads) == count and leads["DI_Contact_Id__c"].is_unique
     di = connect_dialoginsight(profile="sandbox")
-    ids = di.read("Contact", columns=["idContact"], project=1002)["idContact"].astype(str)
+    contacts = di.read("Contact", columns=["idContact", "f_EMail", "f_LastName"], project=1002)
     di.close()
+    ids = contacts["idContact"].astype(str)
+    planned = set(zip(ids, contacts["f_EMail"], contacts["f_LastName"], strict=True))
+    landed = zip(leads["DI_Contact_Id__c"], leads["Email"], leads["LastName"], strict=True)
+    assert set(landed) == planned  # the final state is the planned state
     with sqlite3.connect(world.home / "journal.sqlite") as db:
         runs = pd.read_sql_query("SELECT run_id, status FROM runs ORDER BY started", db)
         rows = pd.read_sql_query(
