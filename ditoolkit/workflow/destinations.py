@@ -8,6 +8,7 @@ key. Both read rows back by key with one ``IN`` filter per chunk of keys.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ def destination_for(endpoint: Endpoint, key: str) -> Destination:
             key,
             upsert_inserts=True,
             key_reader=_key_reader(system, table=table, key=key),
+            nulls_option="nulls" in inspect.signature(system.write).parameters,
         )
     return Destination(system, table, key)
 
