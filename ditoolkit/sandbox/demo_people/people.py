@@ -35,7 +35,7 @@ class Story(StrEnum):
     OUTSIDE = "outside"  # not selected by the transfer (no email, a lead from elsewhere)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Person:
     """One person as one side holds them (``None``: the side has no value)."""
 
@@ -49,7 +49,7 @@ class Person:
     promotions: bool | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Account:
     """A Salesforce Account."""
 
@@ -59,7 +59,7 @@ class Account:
     legacy_id: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Contact:
     """A Salesforce Contact, in the order the seed inserts it (``number`` counts from 1)."""
 
@@ -82,7 +82,7 @@ class Contact:
         return self.story is Story.TARGET_ONLY
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Member:
     """A contact of DI project 1001 (Communications), keyed by its Salesforce Contact id."""
 
@@ -92,7 +92,7 @@ class Member:
     story: Story
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Acquired:
     """A contact of DI project 1002 (Acquisition); ``scanned`` when the trade-show file has it."""
 
@@ -102,7 +102,7 @@ class Acquired:
     scanned: Story | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Lead:
     """A Salesforce Lead; ``person.company`` is its (required) ``Company``."""
 
@@ -113,7 +113,7 @@ class Lead:
     story: Story
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Purchase:
     """A row of DI relational table 2001 (Purchases)."""
 
@@ -124,7 +124,7 @@ class Purchase:
     purchase_date: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DemoCast:
     """Everything both demo seeds write, in insert order."""
 
@@ -136,21 +136,65 @@ class DemoCast:
     leads: tuple[Lead, ...]
 
 
-#: People of ``mappings/data/tradeshow.csv`` already in 1002, and what 1002 holds differently.
-TRADESHOW: tuple[tuple[Person, dict[str, Any]], ...] = (
-    (Person("Jacqueline", "Chabot", "jacqueline.chabot@gmail.com", "(247)529-9168",
-            company="Trottier-Lemieux"), {"email": "Jacqueline.Chabot@gmail.com"}),
-    (Person("Étienne", "Fournier", "etienne.fournier@hotmail.com", "365-492-9617",
-            company="Beauchamp-Cloutier"), {}),
-    (Person("Vincent", "Perreault", "vincent.perreault@gmail.com", "(835)969-4639",
-            company="Dumont Inc"), {"first": "Vincent "}),
-    (Person("Charles", "Moreau", "charles.moreau@hotmail.com", "(992)647-4189",
-            company="Potvin PLC"), {"phone": "(514) 555-0187"}),
-    (Person("Gilbert", "Beaulieu", "gilbert.beaulieu@gmail.com", "240.503.2191x1303",
-            company="Paquette-Benoît"), {"phone": None, "company": None}),
-    (Person("Camille", "Langlois", "camille.langlois@hotmail.com", "722.982.9469x09100",
-            company="Thibodeau Ltd"), {"company": "Thibodeau Inc"}),
-)  # fmt: skip
+#: Rows of ``mappings/data/tradeshow.csv`` (email, first name, last name, company, phone) whose
+#: people are already in 1002, and what 1002 holds otherwise (nothing, a respelling, or older
+#: values).
+TRADESHOW: tuple[tuple[tuple[str, str, str, str, str], dict[str, Any]], ...] = (
+    (
+        (
+            "jacqueline.chabot@gmail.com",
+            "Jacqueline",
+            "Chabot",
+            "Trottier-Lemieux",
+            "(247)529-9168",
+        ),
+        {"email": "Jacqueline.Chabot@gmail.com"},
+    ),
+    (
+        (
+            "etienne.fournier@hotmail.com",
+            "Étienne",
+            "Fournier",
+            "Beauchamp-Cloutier",
+            "365-492-9617",
+        ),
+        {},
+    ),
+    (
+        ("vincent.perreault@gmail.com", "Vincent", "Perreault", "Dumont Inc", "(835)969-4639"),
+        {"first": "Vincent "},
+    ),
+    (
+        ("charles.moreau@hotmail.com", "Charles", "Moreau", "Potvin PLC", "(992)647-4189"),
+        {"phone": "(514) 555-0187"},
+    ),
+    (
+        (
+            "gilbert.beaulieu@gmail.com",
+            "Gilbert",
+            "Beaulieu",
+            "Paquette-Benoît",
+            "240.503.2191x1303",
+        ),
+        {"phone": None, "company": None},
+    ),
+    (
+        (
+            "camille.langlois@hotmail.com",
+            "Camille",
+            "Langlois",
+            "Thibodeau Ltd",
+            "722.982.9469x09100",
+        ),
+        {"company": "Thibodeau Inc"},
+    ),
+)
+
+
+def scanned(row: tuple[str, str, str, str, str]) -> Person:
+    """The person of one :data:`TRADESHOW` row, as the file has them."""
+    email, first, last, company, phone = row
+    return Person(first=first, last=last, email=email, phone=phone, company=company)
 
 
 def ascii_part(text: str) -> str:
@@ -189,7 +233,8 @@ class Maker:
 
     def phone(self) -> str:
         """A 555 number, in one of the forms people type."""
-        digits = f"{self.rng.choice(('514', '438', '418', '450', '819'))}555{self.number()}"
+        area = self.rng.choice(("514", "438", "418", "450", "819"))
+        digits = f"{area}5550{self.rng.randint(100, 199)}"
         forms = (
             f"({digits[:3]}) {digits[3:6]}-{digits[6:]}",
             f"+1 {digits[:3]} {digits[3:6]} {digits[6:]}",
@@ -197,9 +242,6 @@ class Maker:
             digits,
         )
         return self.rng.choice(forms)
-
-    def number(self) -> str:
-        return f"{self.rng.randint(100, 199):04d}"
 
     def birthdate(self) -> str:
         return (_BORN_FROM + timedelta(days=self.rng.randrange(24_000))).isoformat()
@@ -215,6 +257,12 @@ class Maker:
         while (name := self.fake.last_name()) == last:
             pass
         return name
+
+    def other_phone(self, phone: str | None) -> str:
+        """A phone number that is not ``phone``."""
+        while (number := self.phone()) == phone:
+            pass
+        return number
 
     def shuffled(self, counts: dict[Story, int]) -> list[Story]:
         """``counts[story]`` of each story, in a seeded order."""
@@ -243,12 +291,12 @@ def misspelled(name: str) -> str:
     return name[:i] + name[i + 1 :] if len(name) > 1 else name + "e"
 
 
-def older(maker: Maker, person: Person, changes: tuple[str, ...]) -> Person:
+def older(maker: Maker, person: Person, *, changes: tuple[str, ...]) -> Person:
     """``person`` with the earlier value of each field named in ``changes``."""
     values: dict[str, Any] = {}
     for name in changes:
         if name == "phone":
-            values["phone"] = maker.phone()
+            values["phone"] = maker.other_phone(person.phone)
         elif name == "last":
             values["last"] = maker.other_last_name(person.last)
         elif name == "first":

@@ -22,6 +22,7 @@ from ditoolkit.sandbox.demo_people.people import (
     as_lead,
     older,
     respelled,
+    scanned,
 )
 from ditoolkit.sandbox.salesforce.schema import LEAD_SOURCES
 
@@ -61,7 +62,7 @@ _PUSHED_STATUSES = ("Open - Not Contacted", "Working - Contacted")
 _PRODUCTS = ("Spa day", "Aqua pass", "Massage 60 min", "Gift card", "Yoga course")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Draft:
     """A Contact before it is numbered, and what 1001 holds of it."""
 
@@ -77,7 +78,7 @@ def build_cast(maker: Maker) -> DemoCast:
     orgs = accounts(maker)
     acquired, pushed = _acquired(maker)
     converted = [a for a in acquired if a.story is Story.UNCHANGED][:CONVERTED]
-    contacts, members = _contacts(maker, orgs, converted)
+    contacts, members = _contacts(maker, orgs, converted=converted)
     leads = [*pushed, *_other_leads(maker)]
     maker.rng.shuffle(leads)
     return DemoCast(
@@ -94,7 +95,7 @@ def build_cast(maker: Maker) -> DemoCast:
 
 
 def _contacts(
-    maker: Maker, orgs: tuple[Account, ...], converted: list[Acquired]
+    maker: Maker, orgs: tuple[Account, ...], *, converted: list[Acquired]
 ) -> tuple[tuple[Contact, ...], tuple[Member, ...]]:
     regular = [i for i, a in enumerate(orgs) if len(a.name) <= 100]
     long = [i for i, a in enumerate(orgs) if len(a.name) > 100]
@@ -103,18 +104,24 @@ def _contacts(
     for story in maker.shuffled(CONTACTS):
         index = counts[story]
         counts[story] += 1
-        account = maker.rng.choice(long if story is Story.HELD_BACK and index % 2 else regular)
+        account: int | None = maker.rng.choice(
+            long if story is Story.HELD_BACK and index % 2 else regular
+        )
         if story in (Story.NEW, Story.UNCHANGED) and maker.rng.random() < 0.15:
             account = None
         person = maker.person(complete=story is Story.CHANGED)
         person = replace(person, company=orgs[account].name if account is not None else None)
-        drafts.append(_draft(maker, _Draft(person, account, story), index=index))
+        draft = _Draft(person=person, account=account, story=story)
+        drafts.append(_draft(maker, draft, index=index))
         if story is Story.NEW and index % 40 == 39:
             twin = replace(person, first=f"{person.first} ", email=(person.email or "").upper())
-            drafts.append(_Draft(twin, account, Story.NEW))
+            drafts.append(_Draft(person=twin, account=account, story=Story.NEW))
     for position, lead in enumerate(converted):
         person = replace(as_lead(lead.person), company=None, newsletter=lead.person.newsletter)
-        drafts.insert(11 + 31 * position, _Draft(person, None, Story.NEW, str(lead.id_contact)))
+        draft = _Draft(
+            person=person, account=None, story=Story.NEW, di_contact_id=str(lead.id_contact)
+        )
+        drafts.insert(11 + 31 * position, draft)
     return _numbered(maker, drafts)
 
 
@@ -124,7 +131,7 @@ def _draft(maker: Maker, draft: _Draft, *, index: int) -> _Draft:
     if story is Story.UNCHANGED:
         draft.member = respelled(person, index)
     elif story is Story.CHANGED:
-        draft.member = older(maker, person, MEMBER_CHANGES[index % len(MEMBER_CHANGES)])
+        draft.member = older(maker, person, changes=MEMBER_CHANGES[index % len(MEMBER_CHANGES)])
     elif story is Story.TARGET_ONLY:
         draft.member = person
     elif story is Story.HELD_BACK and index % 2 == 0:
@@ -139,7 +146,8 @@ def _draft(maker: Maker, draft: _Draft, *, index: int) -> _Draft:
 
 
 def _numbered(maker: Maker, drafts: list[_Draft]) -> tuple[tuple[Contact, ...], tuple[Member, ...]]:
-    contacts, members = [], []
+    contacts: list[Contact] = []
+    members: list[Member] = []
     for number, draft in enumerate(drafts, start=1):
         contact = Contact(
             number=number,
@@ -152,8 +160,14 @@ def _numbered(maker: Maker, drafts: list[_Draft]) -> tuple[tuple[Contact, ...], 
         )
         contacts.append(contact)
         if draft.member is not None:
-            member = Member(len(members) + 1, contact.salesforce_id, draft.member, draft.story)
-            members.append(member)
+            members.append(
+                Member(
+                    id_contact=len(members) + 1,
+                    salesforce_id=contact.salesforce_id,
+                    person=draft.member,
+                    story=draft.story,
+                )
+            )
     return tuple(contacts), tuple(members)
 
 
@@ -184,23 +198,23 @@ def _acquired(maker: Maker) -> tuple[list[Acquired], list[Lead]]:
     counts = dict.fromkeys(Story, 0)
     for id_contact, slot in enumerate(slots, start=1):
         if isinstance(slot, int):
-            acquired.append(_scanned(maker, id_contact, slot))
+            acquired.append(_scanned(maker, id_contact=id_contact, number=slot))
             continue
         index = counts[slot]
         counts[slot] += 1
         person = _acquired_person(maker, slot, index=index, previous=acquired)
         if slot is not Story.TARGET_ONLY:
-            acquired.append(Acquired(id_contact, person, slot))
+            acquired.append(Acquired(id_contact=id_contact, person=person, story=slot))
         if slot in (Story.UNCHANGED, Story.CHANGED, Story.TARGET_ONLY):
-            leads.append(_pushed(maker, person, slot, id_contact=id_contact, index=index))
+            leads.append(_pushed(maker, person, story=slot, id_contact=id_contact, index=index))
     return acquired, leads
 
 
-def _scanned(maker: Maker, id_contact: int, number: int) -> Acquired:
-    person, differences = TRADESHOW[number]
-    held = replace(person, newsletter=maker.optin(tri_state=True), **differences)
+def _scanned(maker: Maker, *, id_contact: int, number: int) -> Acquired:
+    row, differences = TRADESHOW[number]
+    held = replace(scanned(row), newsletter=maker.optin(tri_state=True), **differences)
     story = Story.UNCHANGED if number < len(TRADESHOW) // 2 else Story.CHANGED
-    return Acquired(id_contact, held, Story.NEW, scanned=story)
+    return Acquired(id_contact=id_contact, person=held, story=Story.NEW, scanned=story)
 
 
 def _acquired_person(maker: Maker, story: Story, *, index: int, previous: list[Acquired]) -> Person:
@@ -208,7 +222,7 @@ def _acquired_person(maker: Maker, story: Story, *, index: int, previous: list[A
     company = maker.fake.company() if story is Story.CHANGED or maker.rng.random() < 0.6 else None
     person = replace(person, birthdate=None, promotions=None, company=company)
     if story is Story.HELD_BACK:
-        return _trap(maker, person, index)
+        return _trap(maker, person, index=index)
     if story is Story.UNCHANGED or (story is Story.NEW and index % 4 == 1):
         return respelled(person, index)
     if story is Story.NEW and index % 50 == 49 and previous:  # the previous person, again
@@ -218,7 +232,7 @@ def _acquired_person(maker: Maker, story: Story, *, index: int, previous: list[A
     return person
 
 
-def _trap(maker: Maker, person: Person, index: int) -> Person:
+def _trap(maker: Maker, person: Person, *, index: int) -> Person:
     """A value DI accepts and the Lead transfer holds back (cycling through four kinds)."""
     kind = index % 4
     if kind == 0:
@@ -232,15 +246,17 @@ def _trap(maker: Maker, person: Person, index: int) -> Person:
     return replace(person, email=maker.email(person.first or "", person.last or "", domain=domain))
 
 
-def _pushed(maker: Maker, person: Person, story: Story, *, id_contact: int, index: int) -> Lead:
+def _pushed(maker: Maker, person: Person, *, story: Story, id_contact: int, index: int) -> Lead:
     """The Lead an earlier sync made of a 1002 contact (older values when it changed since)."""
     lead = as_lead(person)
     if story is Story.CHANGED:
         changes = LEAD_CHANGES[index % len(LEAD_CHANGES)]
-        lead = older(maker, lead, changes)
+        lead = older(maker, lead, changes=changes)
     converted = story is Story.UNCHANGED and index < CONVERTED
     status = "Closed - Converted" if converted else maker.rng.choice(_PUSHED_STATUSES)
-    return Lead(lead, status, "Web", str(id_contact), story)
+    return Lead(
+        person=lead, status=status, lead_source="Web", di_contact_id=str(id_contact), story=story
+    )
 
 
 def _other_leads(maker: Maker) -> list[Lead]:
@@ -258,5 +274,12 @@ def _other_leads(maker: Maker) -> list[Lead]:
         source = maker.rng.choice((*LEAD_SOURCES[1:], None))
         status = maker.rng.choice(("Open - Not Contacted", "Working - Contacted",
                                    "Closed - Not Converted"))  # fmt: skip
-        out.append(Lead(replace(person, company=company), status, source, None, Story.OUTSIDE))
+        lead = Lead(
+            person=replace(person, company=company),
+            status=status,
+            lead_source=source,
+            di_contact_id=None,
+            story=Story.OUTSIDE,
+        )
+        out.append(lead)
     return out

@@ -72,7 +72,7 @@ def _purchase(number: int, purchase: Purchase) -> dict[str, Any]:
     }
 
 
-def _insert_all(store: Store, coll: Collection, rows: list[dict[str, Any]]) -> None:
+def _insert_all(store: Store, coll: Collection, *, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` under the ids they carry (gaps allowed) into an empty collection.
 
     Raises:
@@ -95,7 +95,7 @@ def apply_seed(store: Store, seed: str) -> None:
         return
     cast = demo_cast()
     with store.transaction():
-        _insert_all(store, contacts_of(ACQUISITION), [_acquired(a) for a in cast.acquired])
-        _insert_all(store, contacts_of(COMMUNICATIONS), [_member(m) for m in cast.members])
+        _insert_all(store, contacts_of(ACQUISITION), rows=[_acquired(a) for a in cast.acquired])
+        _insert_all(store, contacts_of(COMMUNICATIONS), rows=[_member(m) for m in cast.members])
         purchases = [_purchase(n, p) for n, p in enumerate(cast.purchases, start=1)]
-        _insert_all(store, rows_of(PURCHASES), purchases)
+        _insert_all(store, rows_of(PURCHASES), rows=purchases)
