@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import requests
 from email_validator import EmailNotValidError, validate_email
 from simple_salesforce import Salesforce
 
@@ -263,11 +264,26 @@ def _snapshot(sf: Salesforce, di: DiApi) -> dict[str, Any]:
     }
 
 
+def _reset_data(info: dict[str, Any]) -> None:
+    base = info.get("instance_url") or info["base_url"].split("/webservices/")[0]
+    answer = requests.post(
+        f"{base}/__sandbox__/reset", json={"data": True}, verify=info["ca_bundle"], timeout=30
+    )
+    assert answer.status_code == 200, answer.text
+
+
 def test_two_fresh_data_dirs_hold_the_same_story(
     demo_sandbox: SandboxProcess, tmp_path: Path
 ) -> None:
     first = _snapshot(login(demo_sandbox.salesforce), DiApi(demo_sandbox.dialoginsight))
     with start_sandbox(tmp_path, seed="demo") as fresh:
-        second = _snapshot(login(fresh.salesforce), DiApi(fresh.dialoginsight))
+        sf, di = login(fresh.salesforce), DiApi(fresh.dialoginsight)
+        assert _snapshot(sf, di) == first
+        sf.Contact.create({"LastName": "Written before the reset"})  # moves the id counter on
+        di.merge(
+            1002, [{"ID": {"key_f_EMail": "x@example.com"}, "Data": {"f_EMail": "x@example.com"}}]
+        )
+        for info in (fresh.salesforce, fresh.dialoginsight):
+            _reset_data(info)
+        assert _snapshot(sf, di) == first  # a reset re-seeds the same ids on both sides
     assert all(first.values())
-    assert first == second
