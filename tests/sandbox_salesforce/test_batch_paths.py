@@ -7,6 +7,7 @@ per-record path; the results (values, error codes, messages, order) must be iden
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -14,9 +15,20 @@ from hypothesis import strategies as st
 
 from ditoolkit.sandbox.salesforce.bulk2_ingest import IngestSpec, _build_record, _Plan, _Row
 from ditoolkit.sandbox.salesforce.bulk2_ingest import resolve_columns as resolve
+from ditoolkit.sandbox.salesforce.bulk2_jobs import JobBook
+from ditoolkit.sandbox.salesforce.bulk2_query import (
+    QuerySpec,
+    _field_type,
+    run_query,
+    write_lines,
+    write_row_lines,
+)
 from ditoolkit.sandbox.salesforce.bulk2_records import fast_records
 from ditoolkit.sandbox.salesforce.ids import make_id, make_ids
 from ditoolkit.sandbox.salesforce.schema import default_world
+from ditoolkit.sandbox.salesforce.soql import compile_query
+from ditoolkit.sandbox.salesforce.soql_shape import field_sources
+from ditoolkit.sandbox.salesforce.store import Store
 from ditoolkit.sandbox.salesforce.validation import RecordValidator
 from ditoolkit.sandbox.salesforce.validation_batch import prepare_many
 
@@ -145,3 +157,54 @@ def test_make_ids_match_make_id_across_block_edges() -> None:
     for first, count in [(1, 130), (61, 3), (238328 - 2, 5), (916132832 - 70, 200), (0, 0)]:
         expected = [make_id("003", n) for n in range(first, first + count)]
         assert make_ids("003", first, count) == expected
+
+
+def test_bulk_query_lines_from_rows_match_lines_from_records(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.user_id = make_id("005", 1)
+    accounts = store.insert("Account", [{"Name": 'Acme "East", Inc.'}, {"Name": "Zed\nCo"}])
+    store.insert(
+        "Contact",
+        [
+            {"LastName": "A", "AccountId": accounts[0].id, "HasOptedOutOfEmail": True},
+            {"LastName": "B", "Birthdate": "1980-01-02", "Email": None},
+            {"LastName": "C", "AccountId": accounts[1].id, "FirstName": ""},
+        ],
+    )
+    soql = (
+        "SELECT Id, Name, Account.Name, Account.OwnerId, HasOptedOutOfEmail, Birthdate, "
+        "CreatedDate, Email FROM Contact ORDER BY LastName"
+    )
+    compiled = compile_query(soql, store)
+    root = store.describe("Contact")
+    assert root is not None
+    types = [_field_type(store, root, column=c) for c in compiled.columns]
+    expected = write_lines(
+        store.query(soql).records,
+        columns=compiled.columns,
+        types=types,
+        delimiter=",",
+        ending="\n",
+    )
+    got = write_row_lines(
+        store.rows(compiled),
+        sources=field_sources(compiled.plan),  # type: ignore[arg-type]
+        types=types,
+        delimiter=",",
+        ending="\n",
+    )
+    assert got == expected
+    assert len(got) == 3 and got[1].count(",,") >= 1  # B: no account, so empty cells
+    spec = QuerySpec(soql, "query", "COMMA", "LF")
+    assert run_query(store, spec).lines == expected
+    store.close()
+
+
+def test_job_book_rows_from_any_offset(tmp_path: Path) -> None:
+    book = JobBook(tmp_path / "bulk2.sqlite")
+    lines = [f'"{n}","a\nb"\n' for n in range(2_345)]
+    book.put_rows("750A", lines)
+    for start in (0, 1, 999, 1_000, 1_001, 2_344, 2_345):
+        assert list(book.iter_rows("750A", start=start)) == lines[start:]
+    assert list(book.iter_rows("750B", start=0)) == []
+    book.close()

@@ -15,6 +15,8 @@ from starlette.routing import BaseRoute
 from ditoolkit.sandbox.faults import FaultState
 from ditoolkit.sandbox.salesforce.app import build_app, lock_fault_hook
 from ditoolkit.sandbox.salesforce.auth import identity_routes, oauth_token_route, soap_login_route
+from ditoolkit.sandbox.salesforce.bulk2 import bulk2_routes
+from ditoolkit.sandbox.salesforce.bulk2_jobs import JobBook
 from ditoolkit.sandbox.salesforce.composite import collection_routes
 from ditoolkit.sandbox.salesforce.identity import Credentials, Sessions, ensure_identity
 from ditoolkit.sandbox.salesforce.jwt_bearer import JwtCertificate
@@ -36,7 +38,8 @@ class SalesforceSandbox:
     Args:
         data_dir: where its SQLite files and credentials live.
         seed: ``empty`` (schema only) or ``demo`` (deterministic demo records), applied once
-            when the data dir is new, and again on ``/__sandbox__/reset`` with ``{"data": true}``.
+            when the data dir is new, and again on ``/__sandbox__/reset`` with ``{"data": true}``
+            (which also forgets every Bulk API 2.0 job).
     """
 
     def __init__(self, data_dir: Path, *, seed: str) -> None:
@@ -56,13 +59,14 @@ class SalesforceSandbox:
             faults,
             jwt=JwtCertificate.load_or_create(data_dir),
         )
+        self.jobs = JobBook(data_dir / "bulk2.sqlite")
         marker = data_dir / "seeded"
         if not marker.exists():
             apply_seed(store, seed)
             marker.write_text(seed, encoding="utf-8")
-        self.app = build_app(self.org, routes=self._routes(data_dir), on_reset=self._reset)
+        self.app = build_app(self.org, routes=self._routes(), on_reset=self._reset)
 
-    def _routes(self, data_dir: Path) -> list[BaseRoute]:
+    def _routes(self) -> list[BaseRoute]:
         org = self.org
         routes: list[BaseRoute] = [
             soap_login_route(org),
@@ -73,15 +77,12 @@ class SalesforceSandbox:
             *sobject_routes(org),
             *collection_routes(org),
         ]
-        try:
-            from ditoolkit.sandbox.salesforce.bulk2 import bulk2_routes
-        except ModuleNotFoundError:  # Bulk API 2.0 not built yet
-            return routes
-        return [*routes, *bulk2_routes(org.store, data_dir=data_dir)]
+        return [*routes, *bulk2_routes(org.store, book=self.jobs)]
 
     def _reset(self, wipe_data: bool) -> None:
         if wipe_data:
             self.org.store.wipe()
+            self.jobs.clear()
             apply_seed(self.org.store, self.seed)
 
     def connection_info(self, *, base_url: str, ca_bundle: str) -> dict[str, Any]:
@@ -103,6 +104,7 @@ class SalesforceSandbox:
     def close(self) -> None:
         """Close the SQLite files."""
         self.org.sessions.close()
+        self.jobs.close()
         self.org.store.close()
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -31,14 +30,14 @@ _ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _ID = r"/(?P<job_id>[A-Za-z0-9]{15,18})"
 
 
-def bulk2_routes(store: Store, *, data_dir: Path) -> list[Route]:
-    """The Bulk API 2.0 routes; jobs are kept in ``data_dir/bulk2.sqlite``.
+def bulk2_routes(store: Store, *, book: JobBook) -> list[Route]:
+    """The Bulk API 2.0 routes.
 
     Args:
         store: the org's records.
-        data_dir: the Salesforce sandbox's data folder.
+        book: where jobs are kept (``bulk2.sqlite`` in the sandbox's data folder).
     """
-    api = Bulk2Api(store, JobBook(data_dir / "bulk2.sqlite"))
+    api = Bulk2Api(store, book)
     return [
         _route(api, "jobs", pattern=_VERSION, handlers={"GET": _list, "POST": _create}),
         _route(

@@ -1,8 +1,8 @@
 """Where Bulk API 2.0 jobs live: one SQLite file (``bulk2.sqlite``) beside the sandbox's data.
 
 A job is its Salesforce job-info JSON (kept as Salesforce returns it) plus what it carries: the
-uploaded CSV of an ingest job, its row outcomes, and the result rows of a query job (one
-CSV line each, so that a locator is just an offset). Jobs survive a restart of the sandbox; a
+uploaded CSV of an ingest job, its row outcomes, and the result rows of a query job (CSV
+lines kept a thousand to a row, so that a locator is just an offset). Jobs survive a restart of the sandbox; a
 job that a restart interrupted mid-processing is marked ``Failed``.
 """
 
@@ -32,7 +32,14 @@ CREATE TABLE IF NOT EXISTS ingest_results (
 CREATE TABLE IF NOT EXISTS query_rows (
     job_id TEXT NOT NULL, seq INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS query_blocks (
+    job_id TEXT NOT NULL, block INTEGER NOT NULL, lines TEXT NOT NULL, PRIMARY KEY (job_id, block)
+);
 """
+#: Result lines kept per ``query_blocks`` row (a JSON list); ``query_rows`` (one line per row)
+#: is still read for jobs kept by earlier versions.
+BLOCK_LINES = 1000
+_JOB_TABLES = ("jobs", "uploads", "ingest_results", "query_rows", "query_blocks")
 
 
 def sf_now() -> str:
@@ -134,9 +141,15 @@ class JobBook:
     def delete(self, job_id: str) -> None:
         """Forget a job and everything it carries."""
         with self._tx() as db:
-            for table in ("jobs", "uploads", "ingest_results", "query_rows"):
+            for table in _JOB_TABLES:
                 column = "id" if table == "jobs" else "job_id"
                 db.execute(f"DELETE FROM {table} WHERE {column} = ?", (job_id,))
+
+    def clear(self) -> None:
+        """Forget every job (the org's data is being reset)."""
+        with self._tx() as db:
+            for table in _JOB_TABLES:
+                db.execute(f"DELETE FROM {table}")
 
     def put_upload(self, job_id: str, body: bytes) -> bool:
         """Keep an ingest job's CSV; ``False`` when the job already has one."""
@@ -170,14 +183,46 @@ class JobBook:
 
     def put_rows(self, job_id: str, lines: Iterable[str]) -> None:
         """Keep a query job's result rows, each one CSV line (line ending included)."""
+        kept = list(lines)
+        blocks = (
+            (job_id, number, json.dumps(kept[start : start + BLOCK_LINES]))
+            for number, start in enumerate(range(0, len(kept), BLOCK_LINES))
+        )
         with self._tx() as db:
             db.executemany(
-                "INSERT INTO query_rows (job_id, seq, line) VALUES (?, ?, ?)",
-                ((job_id, seq, line) for seq, line in enumerate(lines)),
+                "INSERT INTO query_blocks (job_id, block, lines) VALUES (?, ?, ?)", blocks
             )
 
     def iter_rows(self, job_id: str, *, start: int) -> Iterator[str]:
-        """A query job's result lines from offset ``start`` on, read in slices."""
+        """A query job's result lines from offset ``start`` on, read a few blocks at a time."""
+        block, skip = divmod(start, BLOCK_LINES)
+        first = True
+        while True:
+            with self._lock:
+                found = self._db.execute(
+                    "SELECT lines FROM query_blocks WHERE job_id = ? AND block >= ? "
+                    "ORDER BY block LIMIT 5",
+                    (job_id, block),
+                ).fetchall()
+            if not found:
+                if first and not self._has_blocks(job_id):
+                    yield from self._iter_legacy_rows(job_id, start=start)
+                return
+            first = False
+            for (text,) in found:
+                yield from json.loads(text)[skip:]
+                skip = 0
+            block += len(found)
+
+    def _has_blocks(self, job_id: str) -> bool:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT 1 FROM query_blocks WHERE job_id = ? LIMIT 1", (job_id,)
+            ).fetchone()
+        return found is not None
+
+    def _iter_legacy_rows(self, job_id: str, *, start: int) -> Iterator[str]:
+        """Result lines of a job kept one per row (``query_rows``)."""
         while True:
             with self._lock:
                 rows = self._db.execute(

@@ -77,6 +77,26 @@ def build_plan(
     return root
 
 
+def field_sources(plan: PlanNode) -> list[tuple[int, tuple[int, ...], Converter]]:
+    """Where each selected field is in a row, in select order.
+
+    Returns:
+        Per field: its row index, the row indexes of the ``Id`` of each parent on its path
+        (the value is null when one of them is), and its converter for non-null values.
+    """
+    found: list[tuple[int, tuple[int, ...], Converter]] = []
+
+    def walk(node: PlanNode, parents: tuple[int, ...]) -> None:
+        for _, index, convert, child in node.items:
+            if child is None:
+                found.append((index, parents, convert))
+            else:
+                walk(child, (*parents, child.id_index))
+
+    walk(plan, ())
+    return sorted(found, key=lambda source: source[0])
+
+
 def shape_rows(
     plan: PlanNode, rows: Iterable[tuple[Any, ...]], *, api_version: str
 ) -> list[Record]:
