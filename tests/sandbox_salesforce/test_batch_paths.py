@@ -202,9 +202,33 @@ def test_bulk_query_lines_from_rows_match_lines_from_records(tmp_path: Path) -> 
 
 def test_job_book_rows_from_any_offset(tmp_path: Path) -> None:
     book = JobBook(tmp_path / "bulk2.sqlite")
-    lines = [f'"{n}","a\nb"\n' for n in range(2_345)]
+    lines = [f'"{n % 10}","a\nb"\n' for n in range(2_345)]
     book.put_rows("750A", lines)
     for start in (0, 1, 999, 1_000, 1_001, 2_344, 2_345):
         assert list(book.iter_rows("750A", start=start)) == lines[start:]
     assert list(book.iter_rows("750B", start=0)) == []
+    for start, limit, max_chars in [
+        (0, None, None),
+        (1, 500, None),
+        (998, 3, None),
+        (1_000, 1_345, None),
+        (2_344, 10, None),
+        (2_345, 10, None),
+        (5, None, 1),
+        (5, None, 12 * 1_500 + 3),
+        (999, None, 12 * 1_001),
+    ]:
+        expected = _reference_page(lines[start:], limit=limit, max_chars=max_chars)
+        text, count = book.page_text("750A", start=start, limit=limit, max_chars=max_chars)
+        assert (text, count) == ("".join(expected), len(expected))
     book.close()
+
+
+def _reference_page(lines: list[str], *, limit: int | None, max_chars: int | None) -> list[str]:
+    """What a page holds, line by line: up to ``limit`` lines within ``max_chars`` (one at least)."""
+    out: list[str] = []
+    for line in lines[:limit]:
+        if max_chars is not None and out and sum(map(len, out)) + len(line) > max_chars:
+            break
+        out.append(line)
+    return out

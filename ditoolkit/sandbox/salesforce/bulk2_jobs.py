@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import accumulate, islice
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +35,15 @@ CREATE TABLE IF NOT EXISTS ingest_results (
 CREATE TABLE IF NOT EXISTS query_rows (
     job_id TEXT NOT NULL, seq INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS query_blocks (
-    job_id TEXT NOT NULL, block INTEGER NOT NULL, lines TEXT NOT NULL, PRIMARY KEY (job_id, block)
+CREATE TABLE IF NOT EXISTS query_text (
+    job_id TEXT NOT NULL, block INTEGER NOT NULL, text TEXT NOT NULL, ends BLOB NOT NULL,
+    PRIMARY KEY (job_id, block)
 );
 """
-#: Result lines kept per ``query_blocks`` row (a JSON list); ``query_rows`` (one line per row)
-#: is still read for jobs kept by earlier versions.
+#: Result lines kept per ``query_text`` row: their text joined, and where each line ends (64-bit
+#: offsets). ``query_rows`` (one line per row) is still read for jobs kept by earlier versions.
 BLOCK_LINES = 1000
-_JOB_TABLES = ("jobs", "uploads", "ingest_results", "query_rows", "query_blocks")
+_JOB_TABLES = ("jobs", "uploads", "ingest_results", "query_rows", "query_text")
 
 
 def sf_now() -> str:
@@ -184,42 +188,94 @@ class JobBook:
     def put_rows(self, job_id: str, lines: Iterable[str]) -> None:
         """Keep a query job's result rows, each one CSV line (line ending included)."""
         kept = list(lines)
-        blocks = (
-            (job_id, number, json.dumps(kept[start : start + BLOCK_LINES]))
-            for number, start in enumerate(range(0, len(kept), BLOCK_LINES))
-        )
+        blocks = []
+        for number, first in enumerate(range(0, len(kept), BLOCK_LINES)):
+            chunk = kept[first : first + BLOCK_LINES]
+            ends = array("q", accumulate(map(len, chunk))).tobytes()
+            blocks.append((job_id, number, "".join(chunk), ends))
         with self._tx() as db:
             db.executemany(
-                "INSERT INTO query_blocks (job_id, block, lines) VALUES (?, ?, ?)", blocks
+                "INSERT INTO query_text (job_id, block, text, ends) VALUES (?, ?, ?, ?)", blocks
             )
 
     def iter_rows(self, job_id: str, *, start: int) -> Iterator[str]:
         """A query job's result lines from offset ``start`` on, read a few blocks at a time."""
+        if not self._has_blocks(job_id):
+            yield from self._iter_legacy_rows(job_id, start=start)
+            return
         block, skip = divmod(start, BLOCK_LINES)
-        first = True
+        for text, ends in self._blocks(job_id, first=block):
+            begins = [0, *ends[:-1]]
+            yield from (text[b:e] for b, e in zip(begins[skip:], ends[skip:], strict=True))
+            skip = 0
+
+    def page_text(
+        self, job_id: str, *, start: int, limit: int | None, max_chars: int | None
+    ) -> tuple[str, int]:
+        """Result lines from offset ``start`` on, joined, and how many they are.
+
+        Args:
+            job_id: the query job.
+            start: offset of the first line.
+            limit: at most this many lines (``None``: no limit).
+            max_chars: at most this many characters, though never fewer than one line
+                (``None``: no limit).
+        """
+        if not self._has_blocks(job_id):
+            return self._legacy_page(job_id, start=start, limit=limit, max_chars=max_chars)
+        parts: list[str] = []
+        count = used = 0
+        block, skip = divmod(start, BLOCK_LINES)
+        for text, ends in self._blocks(job_id, first=block):
+            begin = ends[skip - 1] if skip else 0
+            stop = len(ends) if limit is None else min(len(ends), skip + limit - count)
+            if max_chars is not None:
+                fits = bisect_right(ends, begin + max_chars - used, lo=skip)
+                stop = min(stop, max(fits, skip + 1) if count == 0 else fits)
+            if stop > skip:
+                parts.append(text[begin : ends[stop - 1]])
+                used += ends[stop - 1] - begin
+                count += stop - skip
+            if stop < len(ends):
+                break
+            skip = 0
+        return "".join(parts), count
+
+    def _blocks(self, job_id: str, *, first: int) -> Iterator[tuple[str, array[int]]]:
+        block = first
         while True:
             with self._lock:
                 found = self._db.execute(
-                    "SELECT lines FROM query_blocks WHERE job_id = ? AND block >= ? "
+                    "SELECT text, ends FROM query_text WHERE job_id = ? AND block >= ? "
                     "ORDER BY block LIMIT 5",
                     (job_id, block),
                 ).fetchall()
             if not found:
-                if first and not self._has_blocks(job_id):
-                    yield from self._iter_legacy_rows(job_id, start=start)
                 return
-            first = False
-            for (text,) in found:
-                yield from json.loads(text)[skip:]
-                skip = 0
+            for text, blob in found:
+                ends = array("q")
+                ends.frombytes(blob)
+                yield text, ends
             block += len(found)
 
     def _has_blocks(self, job_id: str) -> bool:
         with self._lock:
             found = self._db.execute(
-                "SELECT 1 FROM query_blocks WHERE job_id = ? LIMIT 1", (job_id,)
+                "SELECT 1 FROM query_text WHERE job_id = ? LIMIT 1", (job_id,)
             ).fetchone()
         return found is not None
+
+    def _legacy_page(
+        self, job_id: str, *, start: int, limit: int | None, max_chars: int | None
+    ) -> tuple[str, int]:
+        parts: list[str] = []
+        used = 0
+        for line in islice(self._iter_legacy_rows(job_id, start=start), limit):
+            if max_chars is not None and parts and used + len(line) > max_chars:
+                break
+            parts.append(line)
+            used += len(line)
+        return "".join(parts), len(parts)
 
     def _iter_legacy_rows(self, job_id: str, *, start: int) -> Iterator[str]:
         """Result lines of a job kept one per row (``query_rows``)."""

@@ -14,7 +14,6 @@ import csv
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any, cast
 
 from ditoolkit.sandbox.salesforce.bulk2_csv import DELIMITERS, LINE_ENDINGS, quote
@@ -248,17 +247,10 @@ def query_page(book: JobBook, info: dict[str, Any], *, params: Mapping[str, str]
     locator = params.get("locator") or ""
     start = decode_locator(locator, total=total) if locator and locator != "null" else 0
     header = next(iter(book.iter_rows(info["id"], start=0)), "")
-    parts = [header]
-    size = len(header)
-    count = 0
-    for line in islice(book.iter_rows(info["id"], start=start + 1), limit):
-        if limit is None and count and size + len(line) > DEFAULT_PAGE_BYTES:
-            break
-        parts.append(line)
-        size += len(line)
-        count += 1
+    budget = None if limit is not None else DEFAULT_PAGE_BYTES - len(header)
+    text, count = book.page_text(info["id"], start=start + 1, limit=limit, max_chars=budget)
     following = start + count
-    return Page("".join(parts), count, encode_locator(following) if following < total else "null")
+    return Page(header + text, count, encode_locator(following) if following < total else "null")
 
 
 def _max_records(text: str | None) -> int | None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +295,9 @@ class Store:
             else:
                 created = write_inserts(conn, obj, pending, now=now, user=self.user_id)
                 write_updates(conn, obj, pending, now=now, user=self.user_id)
+        if not batch.errors and len(created) == batch.size:
+            ids = map(created.__getitem__, range(batch.size))
+            return list(map(SaveResult, ids, repeat(True), repeat(True)))
         results = []
         for i in range(batch.size):
             if i in batch.errors:

@@ -98,19 +98,25 @@ def _plan(validator: RecordValidator, keys: tuple[str, ...]) -> ShapePlan | None
 
 def prepare_many(validator: RecordValidator, records: list[Record]) -> list[Prepared]:
     """``[validator.prepare(r) for r in records]``, computed a column at a time."""
+    shapes = list(map(tuple, records))
     groups: dict[tuple[str, ...], list[int]] = {}
-    for position, record in enumerate(records):
-        groups.setdefault(tuple(record), []).append(position)
+    if shapes and shapes.count(shapes[0]) == len(shapes):
+        groups[shapes[0]] = list(range(len(records)))
+    else:
+        for position, keys in enumerate(shapes):
+            groups.setdefault(keys, []).append(position)
     out: list[Prepared] = [({}, [])] * len(records)
     for keys, positions in groups.items():
         plan = _plan(validator, keys)
-        group = [records[p] for p in positions]
+        group = records if len(positions) == len(records) else [records[p] for p in positions]
         if plan is None or plan.always_missing:
             results = [validator.prepare(r) for r in group]
         elif plan.refusal is not None:
             results = [({}, [_copy(plan.refusal)]) for _ in group]
         else:
             results = _run(validator, plan, group)
+        if len(positions) == len(records):
+            return results
         for position, result in zip(positions, results, strict=True):
             out[position] = result
     return out
