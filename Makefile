@@ -25,8 +25,13 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n 2
 
+# JupyterLab on the notebooks, with the sandboxes (demo seed) running until it stops.
+SANDBOX_DIR := $(CURDIR)/.ditoolkit/sandbox
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/python -m ditoolkit sandbox start --data-dir $(SANDBOX_DIR) --seed demo & \
+	sandbox=$$!; trap 'kill $$sandbox 2>/dev/null; wait $$sandbox' EXIT INT TERM; \
+	DITOOLKIT_SANDBOX_DIR=$(SANDBOX_DIR) $(BIN)/jupyter lab notebooks \
+	    $$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
 
 clean:
 	rm -rf $(VENV) runs .ditoolkit
