@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -116,21 +117,20 @@ class TqdmProgress:
 
     def __init__(self, *, description: str = "rows") -> None:
         self.description = description
-        self.bar: object | None = None
+        self.bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         from tqdm.auto import tqdm
 
         if self.bar is None:
             self.bar = tqdm(total=total, desc=self.description, unit="row")
-        bar = self.bar
-        bar.n = done  # type: ignore[attr-defined]
-        bar.refresh()  # type: ignore[attr-defined]
+        self.bar.n = done
+        self.bar.refresh()
 
     def close(self) -> None:
         """Finish the bar."""
         if self.bar is not None:
-            self.bar.close()  # type: ignore[attr-defined]
+            self.bar.close()
 
 
 def _context(profile: str | None, *, mapping: str | Path, settings: ApplySettings) -> ApplyContext:

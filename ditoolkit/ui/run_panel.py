@@ -9,6 +9,7 @@ undo** is pressed.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -82,10 +83,14 @@ class RunPanel:
         self.undo_button.on_click(lambda _b: self.ask_undo())
         self.confirm_button.on_click(lambda _b: self.confirm_undo())
         self.cancel_button.on_click(lambda _b: self.cancel_undo())
-        target = transfer or "every transfer"
-        self.widget = widgets.VBox(
+        self.widget = self._layout()
+
+    def _layout(self) -> widgets.VBox:
+        target = html.escape(self.transfer or "every transfer")
+        name = html.escape(Path(self.mapping).name)
+        return widgets.VBox(
             [
-                widgets.HTML(f"<b>Run</b> {target} of <code>{Path(mapping).name}</code>"),
+                widgets.HTML(f"<b>Run</b> {target} of <code>{name}</code>"),
                 widgets.HBox([self.dry_run, self.apply_button]),
                 self.progress,
                 self.status,
