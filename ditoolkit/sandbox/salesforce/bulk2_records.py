@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ditoolkit.sandbox.salesforce.bulk2_csv import NULL_MARKER, ValueProblem
+from ditoolkit.sandbox.salesforce.dict_rows import dict_builder
 
 _BAD = object()  # a cell whose text does not fit its field
 
@@ -43,13 +44,12 @@ def fast_records(
             columns[index] = _typed_column(cells, convert, bad=bad)
         elif NULL_MARKER in cells:
             columns[index] = [None if c == NULL_MARKER else c for c in cells]
-    if any("" in cells for cells in columns):
-        records: list[dict[str, Any] | None] = [
-            {n: v for n, v in zip(names, row, strict=True) if v != ""}
-            for row in zip(*columns, strict=True)
-        ]
-    else:
-        records = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    built = dict_builder(tuple(names))(zip(*columns, strict=True))
+    for name, cells in zip(names, columns, strict=True):
+        if "" in cells:  # an empty cell leaves its field out of the record
+            for position in [i for i, value in enumerate(cells) if value == ""]:
+                del built[position][name]
+    records: list[dict[str, Any] | None] = list(built)
     for position in bad:
         records[position] = None
     return records

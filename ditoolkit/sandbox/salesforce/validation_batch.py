@@ -16,6 +16,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from ditoolkit.sandbox.salesforce.dict_rows import dict_builder
 from ditoolkit.sandbox.salesforce.validation import FieldProblem
 from ditoolkit.sandbox.salesforce.validation_columns import FieldConverter
 
@@ -138,7 +139,7 @@ def _run(validator: RecordValidator, plan: ShapePlan, group: list[Record]) -> li
     names = plan.names + tuple(name for name, _ in plan.added)
     columns.extend([value] * size for _, value in plan.added)
     rows = zip(*columns, strict=True) if columns else repeat((), size)
-    results: list[Prepared] = [(dict(zip(names, row, strict=True)), []) for row in rows]
+    results: list[Prepared] = [(values, []) for values in dict_builder(names)(rows)]
     for i in slow:
         results[i] = validator.prepare(group[i])
     return results
