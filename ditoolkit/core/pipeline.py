@@ -17,6 +17,16 @@ port only, and writes nothing. For each direction it:
    rules below;
 6. freezes the plan (:func:`~ditoolkit.core.plan.build_plan`).
 
+Incremental reads: ``since=`` (direction → watermark) reads a direction's source only from
+its watermark on (``system.read(..., since=)``); a side whose :attr:`Endpoint.modstamp` is set
+(``SystemModstamp`` on Salesforce) always reads that field too, so that the next watermark can
+be taken from the rows read. A source read from a watermark holds only the rows changed since,
+so the diff of that direction compares only the keys read: the target is restricted to them
+before the comparison, and a target row not re-read is neither a delete nor unchanged — it is
+simply not looked at. **Deletes need a full read** (no ``since``; ``apply --full``): a row
+missing from an incremental read is never a delete. The plan's target fingerprint is still
+taken from the whole target as read, so that apply's freshness check re-reads it the same way.
+
 Two-way transfers (``both``) preview each direction against the base snapshot of the last
 sync: each direction plans only the writes to its own target (updates flowing the other way
 are planned by the other direction); a row on one side only is new there (insert on the other
@@ -38,7 +48,7 @@ from ditoolkit.core.diff_keys import HELD_COLUMNS
 from ditoolkit.core.findings import Finding
 from ditoolkit.core.mapping import FieldRoute, Transfer
 from ditoolkit.core.normalize import normalize_series
-from ditoolkit.core.pipeline_quality import with_transform_findings
+from ditoolkit.core.pipeline_quality import release_required_for_updates, with_transform_findings
 from ditoolkit.core.plan import build_plan
 from ditoolkit.core.preview import DirectionPreview, Preview
 from ditoolkit.core.quality import LINE_COLUMN, check_quality
@@ -51,6 +61,7 @@ __all__ = [
     "Endpoint",
     "compare",
     "hold_back_inserts",
+    "keys_read_only",
     "preview_direction",
     "preview_transfer",
     "read_source",
@@ -75,12 +86,16 @@ class Endpoint:
         table: the table (Salesforce object, DI table code, CSV path).
         where: the system's own filter, applied when this side is read as the source.
         label: how reports name the side (``Salesforce Lead``); the table when None.
+        modstamp: the field holding each row's modification time (``SystemModstamp`` on
+            Salesforce), read with every source read of this side; None when the system
+            keeps none (Dialog Insight, a CSV file), which then is always read whole.
     """
 
     system: System
     table: str
     where: Any = None
     label: str | None = None
+    modstamp: str | None = None
 
     @property
     def title(self) -> str:
@@ -100,13 +115,43 @@ def _unique(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def read_source(endpoint: Endpoint, transfer: Transfer, *, direction: str) -> pd.DataFrame:
-    """The source rows of ``direction``: only the fields the transfer reads, filtered."""
+def read_source(
+    endpoint: Endpoint, transfer: Transfer, *, direction: str, since: Any = None
+) -> pd.DataFrame:
+    """The source rows of ``direction``: only the fields the transfer reads, filtered.
+
+    Args:
+        endpoint: the source side.
+        transfer: the transfer.
+        direction: ``sf_to_di`` or ``di_to_sf``.
+        since: read only the rows modified at or after this time (needs
+            :attr:`Endpoint.modstamp`); None reads every row.
+
+    Returns:
+        The rows, with the side's modstamp column when it has one (the next watermark);
+        ``attrs["since"]`` holds ``since``.
+
+    Raises:
+        MappingError: ``since`` is given for a side that keeps no modification time.
+    """
     side = transfer.source_side(direction)
+    if since is not None and endpoint.modstamp is None:
+        raise MappingError(
+            f"transfer {transfer.name!r}: {endpoint.title} keeps no modification time, "
+            "so it cannot be read incrementally",
+            hint="read it whole (no watermark), as apply does for this side",
+        )
     routes = transfer.pairs_for(direction)
     columns = [r.source for r in routes if r.source is not None]
     columns += [rule.field for rule in transfer.filters if rule.side == side]
-    return endpoint.system.read(endpoint.table, columns=_unique(columns), where=endpoint.where)
+    if endpoint.modstamp is not None:
+        columns.append(endpoint.modstamp)
+    window = {"since": since} if since is not None else {}
+    frame = endpoint.system.read(
+        endpoint.table, columns=_unique(columns), where=endpoint.where, **window
+    )
+    frame.attrs["since"] = since
+    return frame
 
 
 def read_target(
@@ -133,6 +178,7 @@ def preview_transfer(
     project_type: str | None = None,
     base: pd.DataFrame | None = None,
     phone_region: str | None = "CA",
+    since: Mapping[str, Any] | None = None,
 ) -> Preview:
     """Preview every direction of ``transfer``; nothing is written.
 
@@ -142,6 +188,8 @@ def preview_transfer(
         project_type: the DI project's type (``A`` or ``B``; None when unknown).
         base: for ``both``, the snapshot of the last sync (None on the first sync).
         phone_region: the region of phone numbers without a country code.
+        since: direction → watermark: that direction's source is read from it on (see the
+            module: incremental reads); a direction left out is read whole.
 
     Returns:
         The :class:`~ditoolkit.core.preview.Preview`.
@@ -158,6 +206,7 @@ def preview_transfer(
             project_type=project_type,
             base=base,
             phone_region=phone_region,
+            since=(since or {}).get(flow),
         )
         for flow in transfer.flows
     }
@@ -182,23 +231,36 @@ def preview_direction(
     project_type: str | None = None,
     base: pd.DataFrame | None = None,
     phone_region: str | None = "CA",
+    since: Any = None,
 ) -> DirectionPreview:
-    """One direction of a transfer, read, checked, compared and planned (see the module)."""
+    """One direction of a transfer, read, checked, compared and planned (see the module).
+
+    ``since`` reads the source from that watermark on and compares only the keys read.
+    """
     key = transfer.pairs_for(direction)[0].target
     target_schema = target.system.describe(target.table)
-    source_frame = read_source(source, transfer, direction=direction)
+    source_frame = read_source(source, transfer, direction=direction, since=since)
     target_frame = read_target(target, transfer, direction=direction, schema=target_schema)
     transformed, findings = apply_transforms_with_lines(source_frame, transfer, direction)
     quality = check_quality(transformed, key=key, schema=target_schema, phone_region=phone_region)
     quality = with_transform_findings(quality, findings, frame=transformed, schema=target_schema)
+    compared = target_frame
+    if since is not None:
+        compared = keys_read_only(target_frame, transformed, key=key, schema=target_schema)
     diff = compare(
         transformed,
-        target_frame,
+        compared,
         transfer=transfer,
         direction=direction,
         schema=target_schema,
         base=base,
     )
+    if transfer.nulls == "leave":
+        quality = release_required_for_updates(
+            quality, frame=transformed, matched=diff.target_keys, schema=target_schema
+        )
+    if since is not None:  # the plan's fingerprint is of the whole target (apply re-reads it)
+        diff = replace(diff, target=target_frame)
     if direction != "sf_to_di" and project_type == "A":
         message = _TYPE_A_MESSAGE.format(project=transfer.project, target=target.table)
         diff = hold_back_inserts(diff, reason=TYPE_A_NO_CREATE, message=message)
@@ -224,6 +286,22 @@ def preview_direction(
         target_schema=target_schema,
         target_unkeyed=int(target_frame.attrs.get("unkeyed", 0)),
     )
+
+
+def keys_read_only(
+    target: pd.DataFrame, source: pd.DataFrame, *, key: str, schema: TableSchema
+) -> pd.DataFrame:
+    """The target rows whose key the (incrementally read) source has: the only ones compared.
+
+    A target row whose source row was not re-read (not modified since the watermark) is
+    neither a delete nor unchanged; it is left out of the comparison.
+    """
+    field = schema.get(key)
+    read = pd.Index(normalize_series(source[key], field).dropna())
+    keys = normalize_series(target[key], field)
+    kept = target[keys.isin(read).to_numpy(dtype=bool)]
+    kept.attrs = dict(target.attrs)
+    return kept
 
 
 def compare(

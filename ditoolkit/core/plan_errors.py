@@ -26,9 +26,16 @@ def _diff_held(diff: Diff, quality: QualityReport | None) -> pd.DataFrame:
 
 
 def held_back_count(diff: Diff, quality: QualityReport | None) -> int:
-    """Rows held back by quality or by the key match, each row counted once."""
-    own = len(quality.held_back) if quality is not None else 0
-    return own + len(_diff_held(diff, quality))
+    """Source rows held back (quality, transforms, key match, project rules), each once.
+
+    Target rows whose key is repeated are listed in errors.csv (``side`` = ``target``) but not
+    counted: ``held_back`` counts rows the run would have sent and did not. The source rows
+    that carry such a key are counted (they are held back with ``DUPLICATE_KEY``).
+    """
+    rows = set(quality.held_back.index) if quality is not None else set()
+    held = diff.held_back
+    rows |= set(held.loc[held["side"] == "source", "row"])
+    return len(rows)
 
 
 def _conflict_messages(conflicts: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,7 @@ target's schema, lazily: it collects every finding, it does not stop at the firs
 finding names the row, its key, its source line (when the frame has a line column, as a CSV
 load does), the field, the value, a :class:`~ditoolkit.core.quality_rules.Reason` and a
 severity. Rows with a blocking finding are held back whole — never half-sent; rows with
-warnings only pass.
+warnings only pass. The key is checked too: empty, repeated, or longer than the field.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ FINDING_COLUMNS = ["row", "key", "line", "field", "value", "reason", "severity",
 
 #: The column a CSV reader adds with each row's physical line in the file.
 LINE_COLUMN = "_line"
+
+#: Field types whose length is not checked (their values are not text).
+_UNSIZED = (*NUMBER_TYPES, FieldType.DATE, FieldType.DATETIME, FieldType.BOOLEAN)
 
 
 @dataclass(frozen=True)
@@ -161,10 +164,19 @@ def _value_masks(
     return checks
 
 
-def _key_masks(keys: pd.Series) -> list[tuple[Reason, np.ndarray, object]]:
+def _key_masks(
+    keys: pd.Series, field: FieldSchema | None
+) -> list[tuple[Reason, np.ndarray, object]]:
+    """Missing, duplicate and (for a text key) too long keys."""
     missing = keys.isna().to_numpy(dtype=bool)
     duplicate = keys.duplicated(keep=False).to_numpy(dtype=bool) & ~missing
-    return [(Reason.MISSING_KEY, missing, None), (Reason.DUPLICATE_KEY, duplicate, None)]
+    checks: list[tuple[Reason, np.ndarray, object]] = [
+        (Reason.MISSING_KEY, missing, None),
+        (Reason.DUPLICATE_KEY, duplicate, None),
+    ]
+    if field is not None and field.type not in _UNSIZED:
+        checks.append((Reason.TOO_LONG, too_long(keys, field), field.length))
+    return checks
 
 
 def check_quality(
@@ -204,7 +216,7 @@ def check_quality(
     context: dict[str, object] = {"severities": levels, "line_column": line_column, "key": key}
     keys = normalize_series(frame[key], schema.get(key))
     checks: list[tuple[str, Reason, np.ndarray, object]] = [
-        (key, reason, mask, None) for reason, mask, _ in _key_masks(keys)
+        (key, reason, mask, limit) for reason, mask, limit in _key_masks(keys, schema.get(key))
     ]
     for name in frame.columns:
         field = schema.get(str(name))

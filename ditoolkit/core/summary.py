@@ -6,7 +6,8 @@ when empty:
 - ``summary.json``: ``{"command"|"notebook": ..., "transfer": ..., "dry_run": ...,
   "run_id": ..., "counts": {insert, update, delete, conflict, unchanged, held_back, failed},
   "api_calls": {"salesforce": N, "dialoginsight": N}, "seconds": ...}`` — counts count rows;
-  ``transfer`` is null when the run covers every transfer of a mapping;
+  ``transfer`` is null when the run covers every transfer of a mapping; a refused run
+  (:func:`write_refused_files`) adds ``"error"``, the reason, and its counts are zero;
 - ``plan.csv``: one row per planned row change (:data:`PLAN_FILE_COLUMNS`; ``fields`` joined
   by ``;``, ``before`` and ``after`` as JSON objects);
 - ``results.csv``: one row per row written (:data:`RESULT_FILE_COLUMNS`; empty for a plan);
@@ -62,8 +63,9 @@ def summary_document(
     run_id: str | None = None,
     command: str | None = None,
     notebook: str | None = None,
+    error: str | None = None,
 ) -> dict[str, Any]:
-    """summary.json's content, its keys in the documented order.
+    """summary.json's content, its keys in the documented order (``error`` last, when set).
 
     Args:
         transfer: the transfer's name (None: every transfer of the mapping).
@@ -74,9 +76,10 @@ def summary_document(
         run_id: the run's id in the journal (None for a plan).
         command: ``plan``, ``apply``... (or give ``notebook``).
         notebook: the notebook's name (``04_sync``).
+        error: why the run was refused (an extension of the contract; absent when None).
     """
     head: dict[str, Any] = {"notebook": notebook} if notebook else {"command": command}
-    return head | {
+    document = head | {
         "transfer": transfer,
         "dry_run": bool(dry_run),
         "run_id": run_id,
@@ -84,6 +87,9 @@ def summary_document(
         "api_calls": {s: int(api_calls.get(s, 0)) for s in SYSTEMS},
         "seconds": round(float(seconds), 3),
     }
+    if error is not None:
+        document["error"] = error
+    return document
 
 
 def add_counts(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
@@ -141,6 +147,12 @@ def write_out_files(
     if files.report is not None and report_html is not None:
         files.report.write_text(report_html, encoding="utf-8")
     return files
+
+
+def write_refused_files(folder: str | Path, *, summary: Mapping[str, Any]) -> OutFiles:
+    """The four files of a refused run: ``summary`` (with its ``error``) and empty CSV files."""
+    empty = pd.DataFrame()
+    return write_out_files(folder, summary=summary, plan_rows=empty, error_rows=empty)
 
 
 def write_preview_files(

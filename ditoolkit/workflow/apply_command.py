@@ -1,23 +1,41 @@
 """``python -m ditoolkit apply MAPPING [--transfer NAME] [--profile P] [--out DIR] [--dry-run]``.
 
-For each transfer (or the one named): resume any run of it that did not finish (a killed or
-interrupted run continues where it stopped), preview it afresh, then apply every direction's
-plan as **one** journaled run (:func:`ditoolkit.core.apply.apply_legs`), refusing a plan whose
-target changed since the preview. Each run id is printed on stdout (one line per transfer);
-counts and progress go to stderr. ``apply --resume RUN_ID`` continues one run by id.
+The command always plans afresh; it takes no saved plan. For the chosen transfers (every one,
+or the one named) it works in two passes, so that a refusal writes nothing:
+
+1. **prepare** each transfer: resume any run of it that did not finish (a killed or
+   interrupted run continues where it stopped), then preview it — incrementally where a
+   watermark allows (below);
+2. once every transfer is previewed, re-read every target and refuse the lot if any plan is
+   stale (the target changed since its preview); then **apply** each transfer's plans as one
+   journaled run (:func:`ditoolkit.core.apply.apply_legs`). A transfer after the first is
+   checked again right before its writes (an earlier transfer of the same mapping may feed
+   the same table).
+
+Each run id is printed on stdout (one line per transfer); counts and progress go to stderr.
+``apply --resume RUN_ID`` continues one run by id.
+
+Incremental reads: a direction whose source is Salesforce (``sf_to_di``, and the
+Salesforce → DI direction of ``both``) is read from the watermark saved after the last clean
+run (``SystemModstamp >= watermark``); Dialog Insight and CSV sources are always read whole
+(they keep no modification time), and so is every target. A direction read from a watermark
+compares only the keys it read, so **deletes need a full read**: a record missing from an
+incremental read is not a delete. ``--full`` reads everything (and finds deletes).
 
 After a run that completed without a failed row, the transfer's incremental state is saved:
 watermarks per direction and, for ``both`` transfers, the base snapshot. A CSV-sourced
-transfer also gets Data Loader-shaped success and error files. Exit status: 0 when every
-planned row succeeded and nothing was held back, 1 when a row failed, was held back or is in
-an unresolved conflict, 2 when refused (mapping, stale plan, authentication, allowance).
+transfer also gets Data Loader-shaped success and error files. With ``--out`` the four run
+files are always written, also when the command is refused (counts zero, ``"error"`` in
+summary.json). Exit status: 0 when every planned row succeeded and nothing was held back, 1
+when a row failed, was held back or is in an unresolved conflict, 2 when refused (mapping,
+stale plan, authentication, allowance).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -25,7 +43,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ditoolkit.config import ditoolkit_home
-from ditoolkit.core.apply import ApplySettings, Leg, apply_legs, resume_run
+from ditoolkit.core.apply import ApplySettings, Leg, apply_legs, check_target_fresh, resume_run
 from ditoolkit.core.compatibility import SchemaCatalog
 from ditoolkit.core.journal import Journal
 from ditoolkit.core.mapping import Mapping, Transfer
@@ -33,13 +51,17 @@ from ditoolkit.core.pipeline import preview_transfer
 from ditoolkit.core.preview import Preview
 from ditoolkit.core.run_result import RunResult
 from ditoolkit.core.sync_state import SyncState
-from ditoolkit.errors import ApplyError
-from ditoolkit.workflow.apply_files import exit_code, save_state, write_apply_files
+from ditoolkit.errors import ApplyError, DitoolkitError
+from ditoolkit.workflow.apply_files import (
+    exit_code,
+    save_state,
+    write_apply_files,
+    write_refusal_files,
+)
 from ditoolkit.workflow.catalog import check_mapping
 from ditoolkit.workflow.conflict_policy import ConflictPolicy, settle_conflicts
 from ditoolkit.workflow.connections import Connections
 from ditoolkit.workflow.destinations import TransferTables, transfer_tables
-from ditoolkit.workflow.incremental import SinceReads, incremental_source
 from ditoolkit.workflow.plan_command import MappingRefused
 from ditoolkit.workflow.previews import selected_transfers
 
@@ -57,11 +79,18 @@ class TransferRun:
     seconds: float
     resumed: tuple[RunResult, ...] = ()
     source_rows_read: int | None = None
+    since: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ApplyContext:
-    """What every transfer's run shares."""
+    """What every transfer's run shares.
+
+    Attributes:
+        before_write: called once every chosen transfer is previewed, before any target is
+            re-read for freshness or written (a point to observe, or for a test to change a
+            target between the preview and the writes).
+    """
 
     connections: Connections
     journal: Journal
@@ -71,6 +100,21 @@ class ApplyContext:
     stream: TextIO
     full: bool = False
     conflicts: ConflictPolicy = field(default_factory=ConflictPolicy)
+    before_write: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedTransfer:
+    """A transfer resumed and previewed, ready to apply: its legs and what it cost so far."""
+
+    transfer: Transfer
+    preview: Preview
+    legs: list[Leg]
+    resumed: tuple[RunResult, ...]
+    since: dict[str, object]
+    synced_at: datetime
+    started: float
+    calls_before: dict[str, int]
 
 
 def _resume_unfinished(ctx: ApplyContext, tables: TransferTables) -> list[RunResult]:
@@ -88,29 +132,38 @@ def _resume_unfinished(ctx: ApplyContext, tables: TransferTables) -> list[RunRes
     return done
 
 
-def _preview(
-    transfer: Transfer, tables: TransferTables, *, ctx: ApplyContext, catalog: SchemaCatalog
-) -> tuple[Preview, SinceReads | None]:
-    endpoints, reader = incremental_source(
-        transfer, tables.endpoints, state=ctx.state, full=ctx.full
-    )
-    project_type = catalog.project_types.get(transfer.project) if transfer.project else None
-    preview = preview_transfer(
-        transfer,
-        endpoints=endpoints,
-        project_type=project_type,
-        base=ctx.state.load_base(transfer, full=ctx.full),
-    )
-    return settle_conflicts(preview, ctx.conflicts), reader
+def watermarks(transfer: Transfer, ctx: ApplyContext) -> dict[str, object]:
+    """Direction → watermark, for the directions read incrementally (Salesforce sources)."""
+    marks: dict[str, object] = {}
+    if transfer.csv is not None:
+        return marks
+    for flow in transfer.flows:
+        if transfer.source_side(flow) != "salesforce":
+            continue
+        mark = ctx.state.load_watermark(transfer, flow, full=ctx.full)
+        if mark is not None:
+            marks[flow] = mark
+    return marks
 
 
-def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCatalog) -> TransferRun:
-    """Resume unfinished runs, preview (incrementally where allowed), apply as one run."""
+def prepare_transfer(
+    transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCatalog
+) -> PreparedTransfer:
+    """Resume unfinished runs of ``transfer``, then preview it (incrementally where allowed)."""
     started, calls_before = time.perf_counter(), ctx.connections.api_calls()
     tables = transfer_tables(transfer, ctx.connections)
     resumed = _resume_unfinished(ctx, tables) if not ctx.settings.dry_run else []
     synced_at = datetime.now(UTC)
-    preview, reader = _preview(transfer, tables, ctx=ctx, catalog=catalog)
+    since = watermarks(transfer, ctx)
+    project_type = catalog.project_types.get(transfer.project) if transfer.project else None
+    preview = preview_transfer(
+        transfer,
+        endpoints=tables.endpoints,
+        project_type=project_type,
+        base=ctx.state.load_base(transfer, full=ctx.full),
+        since=since,
+    )
+    preview = settle_conflicts(preview, ctx.conflicts)
     legs = [
         Leg(
             d.plan,
@@ -121,16 +174,54 @@ def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCata
         )
         for flow, d in preview.directions.items()
     ]
+    return PreparedTransfer(
+        transfer, preview, legs, tuple(resumed), since, synced_at, started, calls_before
+    )
+
+
+def run_prepared(
+    prepared: PreparedTransfer, ctx: ApplyContext, *, check_fresh: bool = True
+) -> TransferRun:
+    """Apply a prepared transfer's plans as one run; save its state when it completed."""
+    transfer, preview = prepared.transfer, prepared.preview
     parameters = {**ctx.parameters, "transfer": transfer.name, "full": ctx.full}
-    result = apply_legs(legs, journal=ctx.journal, settings=ctx.settings, parameters=parameters)
+    result = apply_legs(
+        prepared.legs,
+        journal=ctx.journal,
+        settings=ctx.settings,
+        parameters=parameters,
+        check_fresh=check_fresh,
+    )
     if result.status == "completed":
-        marks = {"sf_to_di": reader.latest} if reader is not None else {}
-        save_state(ctx.state, preview, result=result, synced_at=synced_at, watermarks=marks)
+        save_state(ctx.state, preview, result=result, synced_at=prepared.synced_at)
     after = ctx.connections.api_calls()
-    calls = {k: after[k] - calls_before.get(k, 0) for k in after}
-    seconds = round(time.perf_counter() - started, 3)
-    rows_read = reader.rows_read if reader is not None else None
-    return TransferRun(transfer, preview, result, calls, seconds, tuple(resumed), rows_read)
+    calls = {k: after[k] - prepared.calls_before.get(k, 0) for k in after}
+    seconds = round(time.perf_counter() - prepared.started, 3)
+    return TransferRun(
+        transfer,
+        preview,
+        result,
+        calls,
+        seconds,
+        prepared.resumed,
+        _salesforce_rows_read(preview),
+        dict(prepared.since),
+    )
+
+
+def _salesforce_rows_read(preview: Preview) -> int | None:
+    """Rows read from Salesforce sources (None: the transfer has no Salesforce source)."""
+    flows = [
+        d
+        for flow, d in preview.directions.items()
+        if preview.transfer.source_side(flow) == "salesforce" and preview.transfer.csv is None
+    ]
+    return sum(len(d.source) for d in flows) if flows else None
+
+
+def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCatalog) -> TransferRun:
+    """Resume unfinished runs, preview (incrementally where allowed), apply as one run."""
+    return run_prepared(prepare_transfer(transfer, ctx, catalog=catalog), ctx)
 
 
 def _context(
@@ -158,13 +249,43 @@ def _context(
 def apply_mapping(
     mapping_path: str, ctx: ApplyContext, *, transfer: str | None = None
 ) -> list[TransferRun]:
-    """Check the mapping against the live schemas, then apply each chosen transfer."""
+    """Check the mapping against the live schemas, preview every chosen transfer, then apply.
+
+    Nothing is written (beyond resuming unfinished runs) unless every chosen transfer could
+    be previewed and every plan is fresh (see the module).
+
+    Raises:
+        MappingRefused: the mapping does not fit the live schemas.
+        ApplyError: a plan is stale (nothing was written).
+    """
     mapping = Mapping.load(mapping_path)
     chosen = replace(mapping, transfers=tuple(selected_transfers(mapping, transfer)))
     check = check_mapping(chosen, ctx.connections)
     if check.errors:
         raise MappingRefused(str(mapping_path), check.findings)
-    return [apply_transfer(t, ctx, catalog=check.catalog) for t in chosen.transfers]
+    prepared = [_prepare_one_of(chosen, t, ctx, catalog=check.catalog) for t in chosen.transfers]
+    if ctx.before_write is not None:
+        ctx.before_write()
+    for item in prepared:
+        for leg in item.legs:
+            check_target_fresh(leg.plan, leg.target, reread=leg.reread)
+    return [run_prepared(item, ctx, check_fresh=index > 0) for index, item in enumerate(prepared)]
+
+
+def _prepare_one_of(
+    mapping: Mapping, transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCatalog
+) -> PreparedTransfer:
+    """:func:`prepare_transfer`; a refusal names the transfer when the mapping has several."""
+    try:
+        return prepare_transfer(transfer, ctx, catalog=catalog)
+    except DitoolkitError as exc:
+        if len(mapping.transfers) == 1:
+            raise
+        raise ApplyError(
+            f"transfer {transfer.name!r} of {mapping.source} could not be previewed, so no "
+            f"transfer was applied: {exc.message}",
+            hint=exc.hint,
+        ) from exc
 
 
 def resume_by_id(run_id: str, ctx: ApplyContext) -> TransferRun:
@@ -198,7 +319,13 @@ def _report(run: TransferRun, *, stream: TextIO) -> None:
         file=stream,
     )
     if run.source_rows_read is not None:
-        print(f"  read {run.source_rows_read} changed source row(s) (incremental)", file=stream)
+        marks = ", ".join(f"{flow} since {mark}" for flow, mark in run.since.items())
+        how = marks or "full read"
+        print(
+            f"  read {run.source_rows_read} changed source row(s) (incremental: {how})", file=stream
+        )
+        if run.since and "delete" in run.transfer.operations:
+            print("  deletes are found only by a full read: run apply --full", file=stream)
     if result.error is not None:
         print(f"  stopped: {result.error}", file=stream)
 
@@ -214,28 +341,64 @@ def run_apply_command(
     full: bool = False,
     resolve: Sequence[str] | None = None,
     stream: TextIO | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> int:
-    """The ``apply`` sub-command; returns the exit status (refusals raise a DitoolkitError)."""
-    err = stream or sys.stderr
-    if mapping is None and resume is None:
-        raise ApplyError("apply needs a MAPPING file, or --resume RUN_ID")
-    if resume is not None and profile is None:
-        profile = _profile_of(resume)
-    ctx = _context(
-        profile, dry_run=dry_run, stream=err, mapping=mapping or ".", full=full, resolve=resolve
-    )
+    """The ``apply`` sub-command; returns the exit status (refusals raise a DitoolkitError).
+
+    With ``out``, a refusal still leaves the four run files (counts zero, ``"error"`` set).
+    ``before_write`` is :attr:`ApplyContext.before_write`.
+    """
+    started, ctx = time.perf_counter(), None
     try:
-        if resume is not None:
-            runs = [resume_by_id(resume, ctx)]
-        else:
-            assert mapping is not None
-            runs = apply_mapping(mapping, ctx, transfer=transfer)
-        for run in runs:
-            print(run.result.run_id, file=sys.stdout, flush=True)
-            _report(run, stream=err)
-        write_apply_files(runs, out=Path(out) if out else None, dry_run=dry_run)
-        return max((exit_code(r.result, r.preview) for r in runs), default=0)
+        if mapping is None and resume is None:
+            raise ApplyError("apply needs a MAPPING file, or --resume RUN_ID")
+        if resume is not None and profile is None:
+            profile = _profile_of(resume)
+        ctx = _context(
+            profile,
+            dry_run=dry_run,
+            stream=stream or sys.stderr,
+            mapping=mapping or ".",
+            full=full,
+            resolve=resolve,
+        )
+        ctx = replace(ctx, before_write=before_write)
+        return _run_command(ctx, mapping, transfer=transfer, resume=resume, out=out)
+    except DitoolkitError as exc:
+        if out is not None:
+            calls = ctx.connections.api_calls() if ctx is not None else {}
+            seconds = time.perf_counter() - started
+            write_refusal_files(
+                Path(out),
+                transfer=transfer,
+                dry_run=dry_run,
+                error=exc,
+                api_calls=calls,
+                seconds=seconds,
+            )
+        raise
     finally:
-        ctx.connections.close()
-        ctx.journal.close()
-        ctx.state.close()
+        if ctx is not None:
+            ctx.connections.close()
+            ctx.journal.close()
+            ctx.state.close()
+
+
+def _run_command(
+    ctx: ApplyContext,
+    mapping: str | None,
+    *,
+    transfer: str | None,
+    resume: str | None,
+    out: str | None,
+) -> int:
+    if resume is not None:
+        runs = [resume_by_id(resume, ctx)]
+    else:
+        assert mapping is not None
+        runs = apply_mapping(mapping, ctx, transfer=transfer)
+    for run in runs:
+        print(run.result.run_id, file=sys.stdout, flush=True)
+        _report(run, stream=ctx.stream)
+    write_apply_files(runs, out=Path(out) if out else None, dry_run=ctx.settings.dry_run)
+    return max((exit_code(r.result, r.preview) for r in runs), default=0)

@@ -4,7 +4,7 @@ and the exit status.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from ditoolkit.core.summary import (
     add_counts,
     summary_document,
     write_out_files,
+    write_refused_files,
 )
 from ditoolkit.core.sync_state import SyncState, agreed_rows, max_stamp
 from ditoolkit.errors import AllowanceError, AuthError
@@ -196,6 +197,28 @@ def write_apply_files(runs: Sequence[TransferRun], *, out: Path | None, dry_run:
                 [_result_rows(r.result, r.transfer.name) for r in runs], RESULT_FILE_COLUMNS
             ),
         )
+
+
+def write_refusal_files(
+    out: Path,
+    *,
+    transfer: str | None,
+    dry_run: bool,
+    error: Exception,
+    api_calls: Mapping[str, int],
+    seconds: float,
+) -> None:
+    """The four ``--out`` files of a refused apply: zero counts, headers, the reason."""
+    document = summary_document(
+        command=COMMAND,
+        transfer=transfer,
+        dry_run=dry_run,
+        counts={},
+        api_calls=api_calls,
+        seconds=seconds,
+        error=str(error),
+    )
+    write_refused_files(out, summary=document)
 
 
 def _stack(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

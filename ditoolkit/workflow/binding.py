@@ -15,6 +15,9 @@ from ditoolkit.systems.csvfile import CsvSystem
 from ditoolkit.systems.dialoginsight import DialogInsightSystem
 from ditoolkit.workflow.connections import Connections
 
+#: The Salesforce field stamped on every change, read with every Salesforce source read.
+MODSTAMP = "SystemModstamp"
+
 
 class DiProjectSystem:
     """One Dialog Insight project behind the plain System port (core passes no project).
@@ -53,10 +56,26 @@ class DiProjectSystem:
         return self.di.read(table, columns=columns, where=where, since=since, project=self.project)
 
     def write(
-        self, table: str, frame: pd.DataFrame, *, operation: str, key: str | None = None
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        *,
+        operation: str,
+        key: str | None = None,
+        nulls: str = "leave",
     ) -> WriteResult:
-        """Write rows to the project's table; one result row per input row."""
-        return self.di.write(table, frame, operation=operation, key=key, project=self.project)
+        """Write rows to the project's table; one result row per input row.
+
+        Args:
+            table: ``Contact`` or a relational table code.
+            frame: the rows.
+            operation: ``insert``, ``update``, ``upsert`` or ``delete``.
+            key: the key column (default: the project's primary key).
+            nulls: ``leave`` (a null leaves the field as it is) or ``clear`` (empties it).
+        """
+        return self.di.write(
+            table, frame, operation=operation, key=key, project=self.project, nulls=nulls
+        )
 
 
 def csv_system(transfer: Transfer) -> CsvSystem:
@@ -89,13 +108,19 @@ def di_project(transfer: Transfer) -> int:
 def endpoints_for(transfer: Transfer, connections: Connections) -> dict[str, Endpoint]:
     """Every side of ``transfer`` as an :class:`~ditoolkit.core.pipeline.Endpoint`.
 
-    Connects (on first use) only to the systems the transfer names.
+    Connects (on first use) only to the systems the transfer names. The Salesforce side
+    reads ``SystemModstamp`` with its source rows (the next watermark, and what incremental
+    reads filter on); Dialog Insight and CSV files keep no modification time.
     """
     endpoints: dict[str, Endpoint] = {}
     if transfer.salesforce is not None:
         side = transfer.salesforce
         endpoints["salesforce"] = Endpoint(
-            connections.salesforce, side.object, side.where, label=f"Salesforce {side.object}"
+            connections.salesforce,
+            side.object,
+            side.where,
+            label=f"Salesforce {side.object}",
+            modstamp=MODSTAMP,
         )
     if transfer.dialoginsight is not None:
         table, project = transfer.dialoginsight.table, di_project(transfer)

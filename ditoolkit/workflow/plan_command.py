@@ -8,7 +8,9 @@ files (:mod:`ditoolkit.core.summary`). Nothing is written to either system.
 ``results.csv`` (headers only), ``errors.csv`` and ``report.html``. For several, ``DIR/``
 holds the four files for all of them together (``"transfer": null`` in summary.json, counts
 added up, the CSV files' ``transfer`` column telling them apart) and ``DIR/<transfer>/`` the
-four files and ``report.html`` of each.
+four files and ``report.html`` of each. A refused plan (the mapping does not fit, a system
+cannot be reached or refuses the login) still writes the four files into ``DIR/``: counts
+zero, CSV headers, and the reason in summary.json's ``"error"``; the exit status stays 2.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from ditoolkit.core.summary import (
     summary_document,
     write_preview_files,
     write_previews_files,
+    write_refused_files,
 )
-from ditoolkit.errors import MappingError
+from ditoolkit.errors import DitoolkitError, MappingError
 from ditoolkit.workflow.catalog import MappingCheck, check_mapping
 from ditoolkit.workflow.connections import Connections
 from ditoolkit.workflow.previews import TransferPreview, preview_mapping, selected_transfers
@@ -151,10 +154,26 @@ def run_plan_command(
     out: str | None = None,
     stream: TextIO | None = None,
 ) -> int:
-    """The ``plan`` sub-command: 0 when a plan was made (refusals raise a DitoolkitError)."""
-    connections = Connections(profile)
+    """The ``plan`` sub-command: 0 when a plan was made (refusals raise a DitoolkitError).
+
+    With ``out``, a refusal still leaves the four run files (counts zero, ``"error"`` set).
+    """
+    started, connections = time.perf_counter(), Connections(profile)
     try:
         run = make_plans(mapping, connections, transfer=transfer, out=out)
+    except DitoolkitError as exc:
+        if out is not None:
+            document = summary_document(
+                command=COMMAND,
+                transfer=transfer,
+                dry_run=True,
+                counts={},
+                api_calls=connections.api_calls(),
+                seconds=time.perf_counter() - started,
+                error=str(exc),
+            )
+            write_refused_files(out, summary=document)
+        raise
     finally:
         connections.close()
     print_run(run, stream=stream or sys.stdout)

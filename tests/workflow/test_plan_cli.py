@@ -190,7 +190,21 @@ def test_refusals_exit_two(
     out = tmp_path / "out"
     assert main(["plan", str(mapping), *args, "--profile", "sandbox", "--out", str(out)]) == 2
     assert expected in capsys.readouterr().err
-    assert not out.exists()
+    assert_refused_files(out, expected)
+
+
+def assert_refused_files(out: Path, expected: str) -> None:
+    """A refused run still leaves the four files: zero counts, headers, the reason."""
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert expected in summary["error"]
+    assert summary["command"] == "plan" and set(summary["counts"].values()) == {0}
+    for name, columns in (
+        ("plan.csv", PLAN_FILE_COLUMNS),
+        ("results.csv", RESULT_FILE_COLUMNS),
+        ("errors.csv", ERROR_FILE_COLUMNS),
+    ):
+        frame = pd.read_csv(out / name)
+        assert list(frame.columns) == columns and frame.empty
 
 
 def test_refused_login_exits_two_without_showing_the_password(
@@ -209,4 +223,5 @@ def test_refused_login_exits_two_without_showing_the_password(
     assert process.returncode == 2
     assert "error:" in process.stderr and "Traceback" not in process.stderr
     assert wrong not in process.stdout + process.stderr
-    assert not any(tmp_path.iterdir())
+    assert_refused_files(tmp_path, "")
+    assert not any(wrong in path.read_text(encoding="utf-8") for path in tmp_path.iterdir())
