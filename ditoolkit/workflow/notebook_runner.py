@@ -9,8 +9,11 @@ the run files its parameters name.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,14 +121,15 @@ def execute_notebook(
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:
-        pm.execute_notebook(
-            str(source),
-            str(executed),
-            parameters={**parameters, "interactive": False, "output_dir": str(output_dir)},
-            kernel_name=ensure_kernel(),
-            cwd=str(source.parent),
-            progress_bar=False,
-        )
+        with _stderr_into(out / f"{chosen}.log"):
+            pm.execute_notebook(
+                str(source),
+                str(executed),
+                parameters={**parameters, "interactive": False, "output_dir": str(output_dir)},
+                kernel_name=ensure_kernel(),
+                cwd=str(source.parent),
+                progress_bar=False,
+            )
     except pm.PapermillExecutionError as exc:
         raise NotebookFailed(
             f"{name} stopped: {exc.ename}: {exc.evalue}",
@@ -133,6 +137,25 @@ def execute_notebook(
         ) from exc
     seconds = round(time.perf_counter() - started, 1)
     return NotebookRun(name, chosen, executed, output_dir, export_html(executed), seconds)
+
+
+@contextmanager
+def _stderr_into(log: Path) -> Iterator[None]:
+    """The kernel's own log lines (transport warnings, shutdown notices) go to ``log``.
+
+    The kernel inherits file descriptor 2, so it is redirected, not ``sys.stderr``; the
+    notebook's errors are in the executed notebook either way.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with log.open("ab") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def export_html(executed: Path) -> Path | None:
