@@ -36,192 +36,43 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from functools import partial
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from ditoolkit.config import ditoolkit_home
-from ditoolkit.core.apply import ApplySettings, Leg, apply_legs, check_target_fresh, resume_run
+from ditoolkit.core.apply import ApplySettings, check_target_fresh, resume_run
 from ditoolkit.core.compatibility import SchemaCatalog
 from ditoolkit.core.journal import Journal
 from ditoolkit.core.mapping import Mapping, Transfer
-from ditoolkit.core.pipeline import preview_transfer
-from ditoolkit.core.preview import Preview
-from ditoolkit.core.run_result import RunResult
 from ditoolkit.core.sync_state import SyncState
 from ditoolkit.errors import ApplyError, DitoolkitError
-from ditoolkit.workflow.apply_files import (
-    exit_code,
-    save_state,
-    write_apply_files,
-    write_refusal_files,
-)
+from ditoolkit.workflow.apply_files import exit_code, write_apply_files, write_refusal_files
 from ditoolkit.workflow.catalog import check_mapping
-from ditoolkit.workflow.conflict_policy import ConflictPolicy, settle_conflicts
+from ditoolkit.workflow.conflict_policy import ConflictPolicy
 from ditoolkit.workflow.connections import Connections
-from ditoolkit.workflow.destinations import TransferTables, transfer_tables
+from ditoolkit.workflow.destinations import transfer_tables
 from ditoolkit.workflow.plan_command import MappingRefused
 from ditoolkit.workflow.previews import selected_transfers
+from ditoolkit.workflow.transfer_runs import (
+    ApplyContext,
+    PreparedTransfer,
+    TransferRun,
+    apply_transfer,
+    prepare_transfer,
+    run_prepared,
+)
+
+__all__ = [
+    "ApplyContext",
+    "TransferRun",
+    "apply_mapping",
+    "apply_transfer",
+    "resume_by_id",
+    "run_apply_command",
+]
 
 COMMAND = "apply"
-
-
-@dataclass(frozen=True, eq=False)
-class TransferRun:
-    """One transfer applied: its preview (None for a resume by id) and its run."""
-
-    transfer: Transfer
-    preview: Preview | None
-    result: RunResult
-    api_calls: dict[str, int]
-    seconds: float
-    resumed: tuple[RunResult, ...] = ()
-    source_rows_read: int | None = None
-    since: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ApplyContext:
-    """What every transfer's run shares.
-
-    Attributes:
-        before_write: called once every chosen transfer is previewed, before any target is
-            re-read for freshness or written (a point to observe, or for a test to change a
-            target between the preview and the writes).
-    """
-
-    connections: Connections
-    journal: Journal
-    state: SyncState
-    settings: ApplySettings
-    parameters: dict[str, object]
-    stream: TextIO
-    full: bool = False
-    conflicts: ConflictPolicy = field(default_factory=ConflictPolicy)
-    before_write: Callable[[], None] | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class PreparedTransfer:
-    """A transfer resumed and previewed, ready to apply: its legs and what it cost so far."""
-
-    transfer: Transfer
-    preview: Preview
-    legs: list[Leg]
-    resumed: tuple[RunResult, ...]
-    since: dict[str, object]
-    synced_at: datetime
-    started: float
-    calls_before: dict[str, int]
-
-
-def _resume_unfinished(ctx: ApplyContext, tables: TransferTables) -> list[RunResult]:
-    done = []
-    for record in ctx.journal.unfinished_runs(tables.transfer.fingerprint()):
-        print(f"{tables.transfer.name}: resuming run {record.run_id}", file=ctx.stream)
-        result = resume_run(record.run_id, journal=ctx.journal, destinations=tables.destinations())
-        if result.status != "completed" and result.status != "dry_run":
-            raise ApplyError(
-                f"run {record.run_id} of {tables.transfer.name!r} could not be resumed: "
-                f"{result.error}",
-                hint=f"fix the cause, then run apply --resume {record.run_id}",
-            )
-        done.append(result)
-    return done
-
-
-def watermarks(transfer: Transfer, ctx: ApplyContext) -> dict[str, object]:
-    """Direction → watermark, for the directions read incrementally (Salesforce sources)."""
-    marks: dict[str, object] = {}
-    if transfer.csv is not None:
-        return marks
-    for flow in transfer.flows:
-        if transfer.source_side(flow) != "salesforce":
-            continue
-        mark = ctx.state.load_watermark(transfer, flow, full=ctx.full)
-        if mark is not None:
-            marks[flow] = mark
-    return marks
-
-
-def prepare_transfer(
-    transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCatalog
-) -> PreparedTransfer:
-    """Resume unfinished runs of ``transfer``, then preview it (incrementally where allowed)."""
-    started, calls_before = time.perf_counter(), ctx.connections.api_calls()
-    tables = transfer_tables(transfer, ctx.connections)
-    resumed = _resume_unfinished(ctx, tables) if not ctx.settings.dry_run else []
-    synced_at = datetime.now(UTC)
-    since = watermarks(transfer, ctx)
-    project_type = catalog.project_types.get(transfer.project) if transfer.project else None
-    preview = preview_transfer(
-        transfer,
-        endpoints=tables.endpoints,
-        project_type=project_type,
-        base=ctx.state.load_base(transfer, full=ctx.full),
-        since=since,
-    )
-    preview = settle_conflicts(preview, ctx.conflicts)
-    legs = [
-        Leg(
-            d.plan,
-            tables.destination(flow),
-            label=flow,
-            target_frame=d.target,
-            reread=partial(tables.reread, flow),
-        )
-        for flow, d in preview.directions.items()
-    ]
-    return PreparedTransfer(
-        transfer, preview, legs, tuple(resumed), since, synced_at, started, calls_before
-    )
-
-
-def run_prepared(
-    prepared: PreparedTransfer, ctx: ApplyContext, *, check_fresh: bool = True
-) -> TransferRun:
-    """Apply a prepared transfer's plans as one run; save its state when it completed."""
-    transfer, preview = prepared.transfer, prepared.preview
-    parameters = {**ctx.parameters, "transfer": transfer.name, "full": ctx.full}
-    result = apply_legs(
-        prepared.legs,
-        journal=ctx.journal,
-        settings=ctx.settings,
-        parameters=parameters,
-        check_fresh=check_fresh,
-    )
-    if result.status == "completed":
-        save_state(ctx.state, preview, result=result, synced_at=prepared.synced_at)
-    after = ctx.connections.api_calls()
-    calls = {k: after[k] - prepared.calls_before.get(k, 0) for k in after}
-    seconds = round(time.perf_counter() - prepared.started, 3)
-    return TransferRun(
-        transfer,
-        preview,
-        result,
-        calls,
-        seconds,
-        prepared.resumed,
-        _salesforce_rows_read(preview),
-        dict(prepared.since),
-    )
-
-
-def _salesforce_rows_read(preview: Preview) -> int | None:
-    """Rows read from Salesforce sources (None: the transfer has no Salesforce source)."""
-    flows = [
-        d
-        for flow, d in preview.directions.items()
-        if preview.transfer.source_side(flow) == "salesforce" and preview.transfer.csv is None
-    ]
-    return sum(len(d.source) for d in flows) if flows else None
-
-
-def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCatalog) -> TransferRun:
-    """Resume unfinished runs, preview (incrementally where allowed), apply as one run."""
-    return run_prepared(prepare_transfer(transfer, ctx, catalog=catalog), ctx)
 
 
 def _context(
