@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ditoolkit.sandbox.salesforce.bulk2_cells import result_lines
 from ditoolkit.sandbox.salesforce.bulk2_ingest import IngestSpec, _build_record, _Plan, _Row
 from ditoolkit.sandbox.salesforce.bulk2_ingest import resolve_columns as resolve
 from ditoolkit.sandbox.salesforce.bulk2_jobs import JobBook
@@ -21,7 +22,6 @@ from ditoolkit.sandbox.salesforce.bulk2_query import (
     _field_type,
     run_query,
     write_lines,
-    write_row_lines,
 )
 from ditoolkit.sandbox.salesforce.bulk2_records import fast_records
 from ditoolkit.sandbox.salesforce.ids import make_id, make_ids
@@ -186,7 +186,7 @@ def test_bulk_query_lines_from_rows_match_lines_from_records(tmp_path: Path) -> 
         delimiter=",",
         ending="\n",
     )
-    got = write_row_lines(
+    got = result_lines(
         store.rows(compiled),
         sources=field_sources(compiled.plan),  # type: ignore[arg-type]
         types=types,
@@ -232,3 +232,33 @@ def _reference_page(lines: list[str], *, limit: int | None, max_chars: int | Non
             break
         out.append(line)
     return out
+
+
+CSV_VALUES = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from('ab",;\n\r\x00é '), max_size=6),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.sampled_from(["2024-01-02T03:04:05.006+0000", "+0000", "x+0000\n", ""]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(CSV_VALUES, CSV_VALUES, CSV_VALUES), min_size=1, max_size=8),
+    st.sampled_from([None, "boolean", "datetime"]),
+    st.sampled_from([(",", "\n"), (";", "\r\n"), ("\t", "\n")]),
+)
+def test_result_lines_match_csv_module(
+    rows: list[tuple[Any, ...]], kind: str | None, layout: tuple[str, str]
+) -> None:
+    delimiter, ending = layout
+    columns = ["A", "B", "C"]
+    types = [None, kind, "datetime"]
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
+    expected = write_lines(
+        records, columns=columns, types=types, delimiter=delimiter, ending=ending
+    )
+    sources: list[Any] = [(i, (), None) for i in range(3)]
+    got = result_lines(rows, sources=sources, types=types, delimiter=delimiter, ending=ending)
+    assert got == expected

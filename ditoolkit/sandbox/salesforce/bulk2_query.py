@@ -16,12 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from ditoolkit.sandbox.salesforce.bulk2_cells import result_lines
 from ditoolkit.sandbox.salesforce.bulk2_csv import DELIMITERS, LINE_ENDINGS, quote
 from ditoolkit.sandbox.salesforce.bulk2_jobs import JobBook
 from ditoolkit.sandbox.salesforce.collector import collector_paused
 from ditoolkit.sandbox.salesforce.soql import SoqlError, compile_query
 from ditoolkit.sandbox.salesforce.soql_parser import parse
-from ditoolkit.sandbox.salesforce.soql_shape import Converter, PlanNode, field_sources
+from ditoolkit.sandbox.salesforce.soql_shape import PlanNode, field_sources
 from ditoolkit.sandbox.salesforce.store import ObjectDef, Store
 
 _DATETIME_TAIL = "+0000"
@@ -69,7 +70,7 @@ def run_query(store: Store, spec: QuerySpec) -> QueryRows:
     delimiter = DELIMITERS[spec.column_delimiter]
     ending = LINE_ENDINGS[spec.line_ending]
     with collector_paused():
-        lines = write_row_lines(
+        lines = result_lines(
             store.rows(compiled),
             sources=field_sources(cast(PlanNode, compiled.plan)),
             types=types,
@@ -89,6 +90,9 @@ def write_lines(
     ending: str,
 ) -> list[str]:
     """One CSV line per record: every value quoted, null empty, ``true``/``false``, ``...Z``.
+
+    Jobs write their lines with :func:`.bulk2_cells.result_lines` (from rows, a column at a
+    time); this record-by-record writer is the reference that one is tested against.
 
     The csv module writes the lines; null travels as a sentinel that is then cut out, so that
     it comes out as an empty unquoted cell while an empty string would be ``""``.
@@ -112,57 +116,6 @@ def write_lines(
         writer.writerow([_NULL if v is None else v for v in values])
     quoted_null = f'"{_NULL}"'
     return [line.replace(quoted_null, "") if _NULL in line else line for line in lines]
-
-
-def write_row_lines(
-    rows: list[tuple[Any, ...]],
-    *,
-    sources: list[tuple[int, tuple[int, ...], Converter]],
-    types: list[str | None],
-    delimiter: str,
-    ending: str,
-) -> list[str]:
-    """:func:`write_lines` straight from a query's rows, a column at a time.
-
-    Args:
-        rows: the compiled query's rows.
-        sources: per column, its row index, its parents' ``Id`` indexes and its converter
-            (:func:`.soql_shape.field_sources`).
-        types: per column, the field's type.
-        delimiter: the cell separator.
-        ending: the line ending.
-    """
-    columns = [
-        _column_cells(rows, source, kind=kind) for source, kind in zip(sources, types, strict=True)
-    ]
-    lines: list[str] = []
-    writer = csv.writer(
-        _LineSink(lines), delimiter=delimiter, lineterminator=ending, quoting=csv.QUOTE_ALL
-    )
-    writer.writerows(zip(*columns, strict=True))
-    quoted_null = f'"{_NULL}"'
-    return [line.replace(quoted_null, "") if _NULL in line else line for line in lines]
-
-
-def _column_cells(
-    rows: list[tuple[Any, ...]], source: tuple[int, tuple[int, ...], Converter], *, kind: str | None
-) -> list[Any]:
-    index, parents, convert = source
-    values = list(map(operator.itemgetter(index), rows))
-    for parent in parents:
-        values = [None if r[parent] is None else v for r, v in zip(rows, values, strict=True)]
-    if convert is not None:
-        values = [None if v is None else convert(v) for v in values]
-    if kind == "boolean":
-        return [_NULL if v is None else ("true" if v else "false") for v in values]
-    if kind == "datetime":
-        values = [
-            v[: -len(_DATETIME_TAIL)] + "Z"
-            if isinstance(v, str) and v.endswith(_DATETIME_TAIL)
-            else v
-            for v in values
-        ]
-    return [_NULL if v is None else v for v in values]
 
 
 class _LineSink:
