@@ -94,7 +94,8 @@ def _plan(validator: RecordValidator, keys: tuple[str, ...]) -> ShapePlan | None
         if len(plans) >= MAX_SHAPES:
             plans.clear()
         plans[keys] = make_plan(validator, keys)
-    return plans[keys]
+    plan: ShapePlan | None = plans[keys]
+    return plan
 
 
 def prepare_many(validator: RecordValidator, records: list[Record]) -> list[Prepared]:
