@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from simple_salesforce import Salesforce
 
-from ditoolkit.errors import NotFoundError
+from ditoolkit.errors import NotFoundError, RemoteSystemError
 from ditoolkit.port import RowResult, TableSchema, WriteResult
 from ditoolkit.systems.salesforce import allowance
 from ditoolkit.systems.salesforce.connection import login
@@ -78,7 +78,15 @@ class SalesforceSystem:
 
         try:
             # through restful() so that Sforce-Limit-Info updates sf.api_usage
-            return dict(self.sf.restful(f"sobjects/{table}/describe"))
+            answer = self.sf.restful(f"sobjects/{table}/describe")
+            if not isinstance(answer, dict) or not {"name", "fields"} <= answer.keys():
+                raise RemoteSystemError(
+                    f"describe {table}: the answer is not an object description",
+                    system="salesforce",
+                    code="MALFORMED_ANSWER",
+                    hint="check that instance_url points at Salesforce, then try again",
+                )
+            return answer
         except SalesforceResourceNotFound:
             raise NotFoundError(
                 f"no object {table!r}",
@@ -152,6 +160,11 @@ class SalesforceSystem:
             operation: insert, update, upsert, delete or hard_delete.
             key: the upsert key (an external id field or ``Id``).
             nulls: ``leave`` (a null leaves the field as it is) or ``clear`` (sets it null).
+
+        Raises:
+            RemoteSystemError: a call-level failure stopped the write (allowance, session,
+                service unreachable after the retries); ``.result`` holds the rows done
+                before it, the others were not written.
         """
         schema = self.describe(table)
         writer = ObjectWriter(self.sf, schema, settings=self.write_settings)
@@ -162,7 +175,14 @@ class SalesforceSystem:
                 reserve=self.allowance_reserve,
                 doing=f"{operation} of {len(frame)} {schema.name} rows",
             )
-        rows: list[RowResult] = writer.write(
-            frame, operation=operation, key=key, clear_nulls=nulls == "clear"
-        )
+        try:
+            rows: list[RowResult] = writer.write(
+                frame, operation=operation, key=key, clear_nulls=nulls == "clear"
+            )
+        except RemoteSystemError as exc:
+            done = getattr(exc, "rows_done", [])
+            exc.result = WriteResult.from_rows(  # type: ignore[attr-defined]
+                "salesforce", schema.name, done, api_calls=writer.calls
+            )
+            raise
         return WriteResult.from_rows("salesforce", schema.name, rows, api_calls=writer.calls)
