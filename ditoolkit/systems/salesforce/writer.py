@@ -23,12 +23,37 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
-from ditoolkit.errors import ConfigError, RemoteSystemError
+from ditoolkit.errors import (
+    AllowanceError,
+    AuthError,
+    ConfigError,
+    RemoteSystemError,
+    RetriableError,
+)
 from ditoolkit.port import FieldType, Operation, RowResult, RowStatus, TableSchema
 from ditoolkit.systems.salesforce.failures import TRANSIENT_CODES, call_with_retries, translate
 from ditoolkit.systems.salesforce.values import csv_for_bulk, records_for_rest
 
 OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
+
+Outcome = tuple[RowStatus, str | None, str | None, str | None]
+
+
+def stops_the_write(exc: RemoteSystemError) -> bool:
+    """A call-level failure every following call would meet too (allowance spent, session
+    refused, service unreachable after the retries): the write stops and raises, so that the
+    rows not sent stay unsent instead of being reported as failed rows."""
+    stopping = isinstance(exc, AllowanceError | AuthError | RetriableError)
+    return stopping and exc.code != OUTCOME_UNKNOWN
+
+
+class WriteStopped(Exception):
+    """Carries the outcomes got before a call-level failure stopped a write (internal)."""
+
+    def __init__(self, error: RemoteSystemError, outcomes: list[Outcome]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.outcomes = outcomes
 
 
 @dataclass(frozen=True)
@@ -133,9 +158,18 @@ class ObjectWriter:
         for round_number in range(self.settings.lock_retry_rounds + 1):
             use_bulk = round_number == 0 and len(pending) >= self.settings.bulk_threshold
             send = self._bulk if use_bulk else self._collections
-            outcomes = send(
-                frame.iloc[pending], operation=operation, key=key_column, clear_nulls=clear_nulls
-            )
+            try:
+                outcomes = send(
+                    frame.iloc[pending],
+                    operation=operation,
+                    key=key_column,
+                    clear_nulls=clear_nulls,
+                )
+            except WriteStopped as stop:
+                done = zip(pending, stop.outcomes, strict=False)
+                results |= {p: RowResult(p, keys[p], operation, *o) for p, o in done}
+                stop.error.rows_done = [results[i] for i in sorted(results)]  # type: ignore[attr-defined]
+                raise stop.error from None
             retry = []
             for position, outcome in zip(pending, outcomes, strict=True):
                 status, rid, code, message = outcome
@@ -159,13 +193,20 @@ class ObjectWriter:
     def _collections(
         self, frame: pd.DataFrame, *, operation: str, key: str | None, clear_nulls: bool
     ) -> list[tuple[RowStatus, str | None, str | None, str | None]]:
-        out = []
+        out: list[Outcome] = []
         size = self.settings.collection_size
         for start in range(0, len(frame), size):
             chunk = frame.iloc[start : start + size]
-            out.extend(
-                self._collection_call(chunk, operation=operation, key=key, clear_nulls=clear_nulls)
-            )
+            try:
+                out.extend(
+                    self._collection_call(
+                        chunk, operation=operation, key=key, clear_nulls=clear_nulls
+                    )
+                )
+            except RemoteSystemError as exc:
+                if not stops_the_write(exc):
+                    raise
+                raise WriteStopped(exc, out) from exc
         return out
 
     def _collection_call(
@@ -197,6 +238,8 @@ class ObjectWriter:
         try:
             answer = self._send(request, idempotent=operation != "insert")
         except RemoteSystemError as exc:
+            if stops_the_write(exc):
+                raise
             code = exc.code or type(exc).__name__
             if operation == "insert" and code == OUTCOME_UNKNOWN:
                 message = "the call timed out after sending: re-read before retrying these rows"
