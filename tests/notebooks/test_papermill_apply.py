@@ -36,10 +36,17 @@ def _execute(name: str, out: Path, **parameters: object) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def runs(notebook_sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def test_sync_and_csv_load_notebooks(notebook_sandbox: SandboxProcess, tmp_path: Path):
+    """One test, so that the three runs happen once (xdist would split a module's tests)."""
+    runs = _run_notebooks(tmp_path)
+    check_sync_applies_verifies_and_offers_undo(runs)
+    check_csv_load_places_every_row_in_a_success_or_error_file(runs)
+    check_a_load_of_a_transfer_without_a_csv_file_fails_with_its_reason(runs)
+    check_no_secret_in_any_output(runs, notebook_sandbox)
+
+
+def _run_notebooks(out: Path) -> Path:
     """04 applies the type B transfer, 05 loads the CSV file, 05 on a non-CSV transfer fails."""
-    out = tmp_path_factory.mktemp("apply-runs")
     _execute("04_sync", out, transfer=SYNC, dry_run=False, output_dir=str(out / "04_sync"))
     _execute("05_csv_load", out, transfer=LOAD, output_dir=str(out / "05_csv_load"))
     with pytest.raises(pm.PapermillExecutionError) as failed:
@@ -76,7 +83,7 @@ def _text(runs: Path, name: str) -> str:
     )
 
 
-def test_sync_applies_verifies_and_offers_undo(runs: Path):
+def check_sync_applies_verifies_and_offers_undo(runs: Path) -> None:
     summary = _summary(runs / "04_sync")
     assert summary["notebook"] == "04_sync" and summary["transfer"] == SYNC
     assert summary["dry_run"] is False and summary["run_id"]
@@ -97,7 +104,7 @@ def test_sync_applies_verifies_and_offers_undo(runs: Path):
     assert preview["dry_run"] is True and preview["counts"]["insert"] == counts["insert"]
 
 
-def test_csv_load_places_every_row_in_a_success_or_error_file(runs: Path):
+def check_csv_load_places_every_row_in_a_success_or_error_file(runs: Path) -> None:
     folder = runs / "05_csv_load"
     summary = _summary(folder)
     assert summary["notebook"] == "05_csv_load" and summary["transfer"] == LOAD
@@ -118,14 +125,14 @@ def test_csv_load_places_every_row_in_a_success_or_error_file(runs: Path):
     assert "encoding cp1252" in _text(runs, "05_csv_load")
 
 
-def test_a_load_of_a_transfer_without_a_csv_file_fails_with_its_reason(runs: Path):
+def check_a_load_of_a_transfer_without_a_csv_file_fails_with_its_reason(runs: Path) -> None:
     error = (runs / "05_failed.error").read_text(encoding="utf-8")
     assert "MappingError" in error and "reads no CSV file" in error
     assert LOAD in error  # the hint names the transfer that would do
 
 
-def test_no_secret_in_any_apply_output(runs: Path, notebook_sandbox: SandboxProcess):
-    secrets = secrets_of(notebook_sandbox)
+def check_no_secret_in_any_output(runs: Path, sandbox: SandboxProcess) -> None:
+    secrets = secrets_of(sandbox)
     files = [p for p in runs.rglob("*") if p.is_file()]
     assert len(files) > 10
     for path in files:
