@@ -18,7 +18,7 @@ from ditoolkit.systems.dialoginsight import DialogInsightSystem, read_di_table, 
 from ditoolkit.systems.salesforce import SalesforceSystem
 from ditoolkit.systems.salesforce.soql import Where
 
-_SF_ADAPTER_OPTIONS = ("read_settings", "write_settings", "allowance_reserve")
+_SF_ADAPTER_OPTIONS = ("read_settings", "write_settings", "allowance_reserve", "timeout")
 _DI_ADAPTER_OPTIONS = ("timeout", "batch_size", "page_size", "default_project", "modified_field")
 
 

@@ -121,3 +121,15 @@ def test_sandbox_profile_with_a_wrong_password_is_refused(sf_sandbox, admin, mon
     assert dtk.connect_salesforce(profile="sandbox").count("Lead") == 0
     with pytest.raises(AuthError):
         dtk.connect_salesforce(profile="sandbox", password="wrong-password-x")
+
+
+def test_a_server_that_stops_answering_times_out_with_a_clear_error(
+    sf_info, admin, connect
+) -> None:
+    from ditoolkit.errors import RetriableError
+
+    system = connect(sf_info, timeout=(5, 0.3))
+    system.describe("Contact")
+    admin.faults(latency_ms=1500)
+    with pytest.raises(RetriableError, match="count Contact: connection problem"):
+        system.count("Contact")

@@ -26,11 +26,28 @@ _PLACEHOLDER_DOMAIN = "ditoolkit-login"
 _PLACEHOLDER_HOST = f"https://{_PLACEHOLDER_DOMAIN}.salesforce.com"
 
 
-class _LoginHostAdapter(HTTPAdapter):
+#: (connect, read) seconds; simple-salesforce sets no timeout, so a dead connection would hang.
+DEFAULT_TIMEOUT = (10.0, 300.0)
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """Gives every request a timeout unless the caller set one."""
+
+    def __init__(self, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+class _LoginHostAdapter(_TimeoutAdapter):
     """Sends requests meant for the placeholder login host to the configured one."""
 
-    def __init__(self, login_url: str) -> None:
-        super().__init__()
+    def __init__(self, login_url: str, timeout: tuple[float, float]) -> None:
+        super().__init__(timeout)
         self.login_url = login_url.rstrip("/")
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
@@ -40,15 +57,26 @@ class _LoginHostAdapter(HTTPAdapter):
 
 
 def build_session(
-    *, ca_bundle: str | None = None, login_url: str | None = None
+    *,
+    ca_bundle: str | None = None,
+    login_url: str | None = None,
+    timeout: float | tuple[float, float] | None = None,
 ) -> requests.Session:
-    """A session that trusts ``ca_bundle`` even when ``REQUESTS_CA_BUNDLE`` is exported."""
+    """A session that trusts ``ca_bundle`` even when ``REQUESTS_CA_BUNDLE`` is exported.
+
+    Args:
+        timeout: seconds, or (connect, read) seconds, for every request (default
+            :data:`DEFAULT_TIMEOUT`).
+    """
+    limits = DEFAULT_TIMEOUT if timeout is None else timeout
+    pair = (float(limits), float(limits)) if isinstance(limits, (int, float)) else limits
     session = requests.Session()
+    session.mount("https://", _TimeoutAdapter(pair))
     if ca_bundle:
         session.verify = ca_bundle
         session.trust_env = False  # else REQUESTS_CA_BUNDLE overrides verify
     if login_url and _domain(login_url) == _PLACEHOLDER_DOMAIN:
-        session.mount(_PLACEHOLDER_HOST, _LoginHostAdapter(login_url))
+        session.mount(_PLACEHOLDER_HOST, _LoginHostAdapter(login_url, pair))
     return session
 
 
@@ -123,7 +151,8 @@ def login(**settings: Any) -> Salesforce:
         **settings: ``auth`` (one of :data:`AUTH_FLOWS`, else guessed), ``username``,
             ``password``, ``security_token``, ``consumer_key``, ``consumer_secret``,
             ``private_key_file``, ``session_id``, ``instance_url``, ``login_url``,
-            ``api_version``, ``ca_bundle``. Secrets may be :class:`Secret` or ``str``.
+            ``api_version``, ``ca_bundle``, ``timeout`` (seconds or (connect, read)).
+            Secrets may be :class:`Secret` or ``str``.
 
     Raises:
         AuthError: the credentials were refused (the message never shows them).
@@ -131,7 +160,9 @@ def login(**settings: Any) -> Salesforce:
     """
     flow = _pick_flow(settings)
     login_url = settings.get("login_url") or settings.get("instance_url")
-    session = build_session(ca_bundle=settings.get("ca_bundle"), login_url=login_url)
+    session = build_session(
+        ca_bundle=settings.get("ca_bundle"), login_url=login_url, timeout=settings.get("timeout")
+    )
     kwargs = _flow_arguments(flow, settings)
     if flow != "session":
         kwargs["domain"] = _domain(login_url)
