@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadscope
 
 # JupyterLab on the notebooks, with the sandboxes (demo seed) running until it stops.
 SANDBOX_DIR := $(CURDIR)/.ditoolkit/sandbox
