@@ -96,6 +96,7 @@ class Rig:
     di_admin: Admin
     mapping: Path
     log: list[str] = field(default_factory=list)
+    retried: int = 0  # retries the runs' logs mention
 
     def env(self) -> dict[str, str]:
         return {
@@ -124,6 +125,7 @@ class Rig:
         child = self.popen("apply", str(self.mapping), "--profile", "sandbox")
         out, err = child.communicate(timeout=timeout)
         self.log.append(f"apply exit {child.returncode}: {err.strip()[-600:]}")
+        self.retried += err.count("retrying")
         return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
     def apply_until_done(self, *, attempts: int) -> int:

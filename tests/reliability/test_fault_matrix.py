@@ -56,6 +56,8 @@ def test_transient_errors(rig: Rig, rate: float) -> None:
     rig.di_admin.faults(error_rate={"Throttled": rate, "503": rate}, seed=11)
     rig.apply_until_done(attempts=8)
     check_synced(rig, contacts=ROWS, leads=ROWS, transient=TRANSIENT)
+    if rate >= 0.2:
+        assert rig.retried, "no call was retried: the faults did not reach the run"
 
 
 def test_session_expiry_mid_run(rig: Rig) -> None:

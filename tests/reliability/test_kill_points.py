@@ -69,5 +69,6 @@ def test_killed_at_seeded_points_then_resumed(rig: Rig) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # about 6 minutes on a loaded 2-core machine
 def test_20_000_rows_killed_at_20_seeded_points(rig: Rig) -> None:
     _kill_and_resume(rig, rows=10_000, count=20, seed_value=2000)
