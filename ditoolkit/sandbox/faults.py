@@ -7,7 +7,8 @@ if any, to answer with. How a fault looks on the wire (Salesforce's JSON error l
 
 Admin API (JSON), mounted by each sandbox:
 
-- ``GET  /__sandbox__/counters``  → ``{"total": N, "by_endpoint": {"GET /services/...": n}}``
+- ``GET  /__sandbox__/counters``  → ``{"total": N, "by_endpoint": {"GET /services/...": n},
+  "rows_served": {"Contact": n}}`` (records served by reads, where the sandbox counts them)
 - ``GET  /__sandbox__/faults``    → the current fault settings
 - ``POST /__sandbox__/faults``    ← any of ``latency_ms``, ``error_rate`` (``{"CODE": 0.05}``),
   ``session_expiry_after`` (calls), ``daily_limit`` (calls), ``seed``; unknown keys are refused
@@ -65,6 +66,7 @@ class FaultState:
         self.default_daily_limit = default_daily_limit
         self.settings = FaultSettings()
         self.counters: Counter[str] = Counter()
+        self.rows_served: Counter[str] = Counter()
         self._calls_since_expiry_set = 0
         self._rng = random.Random()
 
@@ -95,6 +97,11 @@ class FaultState:
                     break
             return CallVerdict(code, expired, total > self.daily_limit, total)
 
+    def count_rows(self, table: str, rows: int) -> None:
+        """Count ``rows`` records of ``table`` served by a read (query page, result page)."""
+        with self._lock:
+            self.rows_served[table] += rows
+
     async def delay(self) -> None:
         if self.settings.latency_ms:
             await asyncio.sleep(self.settings.latency_ms / 1000)
@@ -118,6 +125,7 @@ class FaultState:
         with self._lock:
             self.settings = FaultSettings()
             self.counters.clear()
+            self.rows_served.clear()
             self._calls_since_expiry_set = 0
 
 
@@ -127,7 +135,13 @@ def admin_routes(
     """The ``/__sandbox__/`` routes for ``state``; ``on_reset(wipe_data)`` runs on reset."""
 
     async def counters(_: Request) -> Response:
-        return JSONResponse({"total": state.total_calls, "by_endpoint": dict(state.counters)})
+        return JSONResponse(
+            {
+                "total": state.total_calls,
+                "by_endpoint": dict(state.counters),
+                "rows_served": dict(state.rows_served),
+            }
+        )
 
     async def faults(request: Request) -> Response:
         if request.method == "POST":

@@ -77,7 +77,7 @@ class SalesforceSandbox:
             *sobject_routes(org),
             *collection_routes(org),
         ]
-        return [*routes, *bulk2_routes(org.store, book=self.jobs)]
+        return [*routes, *bulk2_routes(org.store, book=self.jobs, on_rows=org.faults.count_rows)]
 
     def _reset(self, wipe_data: bool) -> None:
         if wipe_data:

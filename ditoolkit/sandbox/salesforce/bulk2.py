@@ -30,14 +30,17 @@ _ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _ID = r"/(?P<job_id>[A-Za-z0-9]{15,18})"
 
 
-def bulk2_routes(store: Store, *, book: JobBook) -> list[Route]:
+def bulk2_routes(
+    store: Store, *, book: JobBook, on_rows: Callable[[str, int], None] | None = None
+) -> list[Route]:
     """The Bulk API 2.0 routes.
 
     Args:
         store: the org's records.
         book: where jobs are kept (``bulk2.sqlite`` in the sandbox's data folder).
+        on_rows: told ``(object, rows)`` for every query result page served.
     """
-    api = Bulk2Api(store, book)
+    api = Bulk2Api(store, book, on_rows=on_rows)
     return [
         _route(api, "jobs", pattern=_VERSION, handlers={"GET": _list, "POST": _create}),
         _route(

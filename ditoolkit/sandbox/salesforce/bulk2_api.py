@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -111,9 +112,12 @@ _DETAIL_KEYS = [
 class Bulk2Api:
     """The handlers, sharing the store and the job book."""
 
-    def __init__(self, store: Store, book: JobBook) -> None:
+    def __init__(
+        self, store: Store, book: JobBook, *, on_rows: Callable[[str, int], None] | None = None
+    ) -> None:
         self.store = store
         self.book = book
+        self.on_rows = on_rows
         self._user_id: str | None = None
 
     def user_id(self) -> str:
@@ -337,6 +341,8 @@ class Bulk2Api:
             page = query_page(self.book, info, params=request.query_params)
         except BadPageRequest as exc:
             raise Bulk2Error(400, exc.code, message=exc.message) from exc
+        if self.on_rows is not None and page.count:
+            self.on_rows(str(info["object"]), page.count)
         return Response(
             page.body,
             media_type="text/csv",

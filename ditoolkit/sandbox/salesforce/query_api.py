@@ -53,7 +53,9 @@ def _page(request: Request, org: Org, cursor: Cursor, *, locator: str, offset: i
         body["nextRecordsUrl"] = (
             f"/services/data/v{version}/{cursor.resource}/{locator}-{offset + size}"
         )
-    body["records"] = cursor.records[offset : offset + size]
+    body["records"] = page = cursor.records[offset : offset + size]
+    if page:
+        org.faults.count_rows(str(page[0]["attributes"]["type"]), len(page))
     return sf_json(body)
 
 
