@@ -170,23 +170,26 @@ class Journaled:
             return pd.read_sql_query(sql, db, params=params)
 
 
-def seed(*, contacts: int, leads: int) -> None:
-    """``contacts`` Salesforce contacts and ``leads`` DI contacts in project 1002 (bulk writes)."""
+def seed(*, contacts: int, leads: int, start: int = 0) -> None:
+    """``contacts`` Salesforce contacts and ``leads`` DI contacts in project 1002 (bulk writes),
+    numbered from ``start`` so that later seeds add new people."""
     if contacts:
         sf = connect_salesforce(profile="sandbox")
+        numbers = range(start, start + contacts)
         frame = pd.DataFrame(
             {
-                "Email": [f"c{i}@example.com" for i in range(contacts)],
-                "LastName": [f"Contact{i}" for i in range(contacts)],
+                "Email": [f"c{i}@example.com" for i in numbers],
+                "LastName": [f"Contact{i}" for i in numbers],
             }
         )
         sf.write("Contact", frame, operation="insert").raise_for_errors()
     if leads:
         di = connect_dialoginsight(profile="sandbox")
+        numbers = range(start, start + leads)
         frame = pd.DataFrame(
             {
-                "f_EMail": [f"person{i}@example.com" for i in range(leads)],
-                "f_LastName": [f"Person{i}" for i in range(leads)],
+                "f_EMail": [f"person{i}@example.com" for i in numbers],
+                "f_LastName": [f"Person{i}" for i in numbers],
             }
         )
         di.write("Contact", frame, operation="upsert", project=1002).raise_for_errors()
