@@ -11,14 +11,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
-import requests
 
 from ditoolkit.api import connect_dialoginsight, connect_salesforce
 from ditoolkit.cli import main
+from ditoolkit.sandbox.admin import SandboxAdmin
 from ditoolkit.sandbox.process import SandboxProcess, start_sandbox
 
 #: DI contacts (project 1002, type B) become Salesforce leads, upserted by DI_Contact_Id__c.
@@ -55,34 +54,14 @@ transfers:
 """
 
 
-class Admin:
-    """One sandbox's ``/__sandbox__/`` API."""
-
-    def __init__(self, base: str, ca_bundle: str) -> None:
-        self.base = base.rstrip("/") + "/__sandbox__"
-        self.http = requests.Session()
-        self.http.verify = ca_bundle
-        self.http.trust_env = False
-
-    def faults(self, **settings: Any) -> None:
-        self.http.post(f"{self.base}/faults", json=settings, timeout=10).raise_for_status()
-
-    def reset(self) -> None:
-        self.http.post(f"{self.base}/reset", json={"data": True}, timeout=60).raise_for_status()
-
-    def counters(self) -> dict[str, Any]:
-        answer: dict[str, Any] = self.http.get(f"{self.base}/counters", timeout=10).json()
-        return answer
-
-
 @dataclass
 class World:
     """A sandbox, its admin APIs, a fresh ``$DITOOLKIT_HOME`` and mapping files."""
 
     sandbox: SandboxProcess
     home: Path
-    sf_admin: Admin
-    di_admin: Admin
+    sf_admin: SandboxAdmin
+    di_admin: SandboxAdmin
     leads: Path
     contacts: Path
 
@@ -149,8 +128,8 @@ def world(
     found = World(
         sandbox=apply_sandbox,
         home=tmp_path / "home",
-        sf_admin=Admin(sf["instance_url"], sf["ca_bundle"]),
-        di_admin=Admin(di_root, di["ca_bundle"]),
+        sf_admin=SandboxAdmin(sf["instance_url"], sf["ca_bundle"]),
+        di_admin=SandboxAdmin(di_root, di["ca_bundle"]),
         leads=tmp_path / "leads.yml",
         contacts=tmp_path / "contacts.yml",
     )

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import requests
 
 from ditoolkit.api import connect_dialoginsight, connect_salesforce
+from ditoolkit.sandbox.admin import SandboxAdmin
 
 MAPPING = """\
 version: 1
@@ -60,30 +60,11 @@ NO_FAULTS: dict[str, Any] = {
 }
 
 
-class Admin:
-    """One sandbox's ``/__sandbox__/`` API."""
-
-    def __init__(self, base: str, ca_bundle: str) -> None:
-        self.base = base.rstrip("/") + "/__sandbox__"
-        self.http = requests.Session()
-        self.http.verify = ca_bundle
-        self.http.trust_env = False
-
-    def faults(self, **settings: Any) -> None:
-        self.http.post(f"{self.base}/faults", json=settings, timeout=10).raise_for_status()
-
-    def reset(self) -> None:
-        self.http.post(f"{self.base}/reset", json={"data": True}, timeout=120).raise_for_status()
-
-    def calls(self) -> int:
-        return int(self.http.get(f"{self.base}/counters", timeout=10).json()["total"])
-
-
-def admins(info: dict[str, Any]) -> tuple[Admin, Admin]:
+def admins(info: dict[str, Any]) -> tuple[SandboxAdmin, SandboxAdmin]:
     """The Salesforce and Dialog Insight admin APIs of a ``sandbox.json``."""
     sf, di = info["salesforce"], info["dialoginsight"]
     di_root = di["base_url"].split("/webservices/")[0]
-    return Admin(sf["instance_url"], sf["ca_bundle"]), Admin(di_root, di["ca_bundle"])
+    return SandboxAdmin(sf["instance_url"], sf["ca_bundle"]), SandboxAdmin(di_root, di["ca_bundle"])
 
 
 @dataclass
@@ -92,8 +73,8 @@ class Rig:
 
     data_dir: Path
     home: Path
-    sf_admin: Admin
-    di_admin: Admin
+    sf_admin: SandboxAdmin
+    di_admin: SandboxAdmin
     mapping: Path
     log: list[str] = field(default_factory=list)
     retried: int = 0  # retries the runs' logs mention

@@ -1,0 +1,42 @@
+"""A client of one sandbox's ``/__sandbox__/`` admin API, for tests, benchmarks and the demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+
+class SandboxAdmin:
+    """Faults, counters and resets of one running sandbox (Salesforce or Dialog Insight).
+
+    Args:
+        base: the sandbox's root URL (``https://127.0.0.1:PORT``); a path after it is ignored
+            only when it is the DI ``/webservices/...`` base.
+        ca_bundle: the sandbox's ``ca.pem``.
+    """
+
+    def __init__(self, base: str, ca_bundle: str) -> None:
+        root = base.split("/webservices/")[0].rstrip("/")
+        self.base = root + "/__sandbox__"
+        self.http = requests.Session()
+        self.http.verify = ca_bundle
+        self.http.trust_env = False  # the sandbox's CA, even when REQUESTS_CA_BUNDLE is set
+
+    def faults(self, **settings: Any) -> None:
+        """Set fault settings (``latency_ms``, ``error_rate``, ``session_expiry_after``...)."""
+        self.http.post(f"{self.base}/faults", json=settings, timeout=10).raise_for_status()
+
+    def reset(self, *, data: bool = True, timeout: float = 120) -> None:
+        """Clear faults and counters; with ``data``, also put the records back to the seed."""
+        answer = self.http.post(f"{self.base}/reset", json={"data": data}, timeout=timeout)
+        answer.raise_for_status()
+
+    def counters(self) -> dict[str, Any]:
+        """``{"total", "by_endpoint", "rows_served"}`` as the sandbox counts them."""
+        answer: dict[str, Any] = self.http.get(f"{self.base}/counters", timeout=10).json()
+        return answer
+
+    def calls(self) -> int:
+        """API calls counted since the last reset."""
+        return int(self.counters()["total"])
