@@ -1,5 +1,8 @@
 """What an apply leaves behind: the ``--out`` files, CSV load result files, incremental state,
 and the exit status.
+
+The success and error files of a CSV load (every input row, all its columns, one line each,
+in the file's order) are written by :mod:`ditoolkit.workflow.load_results`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ditoolkit.core.fingerprint import key_text
 from ditoolkit.core.preview import Preview
 from ditoolkit.core.run_result import RunResult
 from ditoolkit.core.summary import (
@@ -26,7 +28,7 @@ from ditoolkit.core.summary import (
 )
 from ditoolkit.core.sync_state import SyncState, agreed_rows, max_stamp
 from ditoolkit.errors import AllowanceError, AuthError
-from ditoolkit.port import RowResult, RowStatus, WriteResult
+from ditoolkit.workflow.load_results import write_csv_results
 
 if TYPE_CHECKING:
     from ditoolkit.workflow.apply_command import TransferRun
@@ -157,7 +159,14 @@ def _plan_rows(run: TransferRun) -> pd.DataFrame:
 
 def write_apply_files(runs: Sequence[TransferRun], *, out: Path | None, dry_run: bool) -> None:
     """The ``--out`` files of each run (a subfolder per transfer when several), and the
-    success and error files of CSV loads."""
+    success and error files of CSV loads (:func:`write_csv_results`: in the run's ``--out``
+    folder, else beside the input file).
+
+    A CSV load's ``<file>.success.csv`` holds every input row loaded or already in the
+    target, with all the file's columns then ``ID``, ``STATUS`` (``Item Created``, ``Item
+    Updated``, ``Item Unchanged``) and ``LINE``; ``<file>.error.csv`` every other input row,
+    with all its columns then ``ERROR`` and ``LINE``.
+    """
     several = len(runs) > 1
     for run in runs:
         write_csv_results(run, out=(out / run.transfer.name if several else out) if out else None)
@@ -226,72 +235,3 @@ def _stack(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     if not kept:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     return pd.concat(kept, ignore_index=True)
-
-
-# -- CSV loads -----------------------------------------------------------------------------------
-
-
-def csv_write_result(run: TransferRun, direction: str) -> tuple[pd.DataFrame, WriteResult]:
-    """The CSV file's rows and one result per row: written, held back, or unchanged."""
-    assert run.preview is not None
-    d = run.preview.directions[direction]
-    rows = run.result.rows[run.result.rows["side"] == direction]
-    outcome = dict(
-        zip(key_text(rows["key"].astype("string")), rows.to_dict("records"), strict=True)
-    )
-    errors = d.plan.errors
-    held = dict(
-        zip(key_text(errors["key"].astype("string")), errors.to_dict("records"), strict=True)
-    )
-    keys = key_text(d.transformed[d.plan.key].astype("string")).tolist()
-    results = []
-    for position, folded in enumerate(keys):
-        row = outcome.get(folded)
-        if row is not None:
-            status = (
-                RowStatus(row["status"]) if row["status"] in set(RowStatus) else RowStatus.FAILED
-            )
-            code = row["error_code"] if status is RowStatus.FAILED else None
-            results.append(
-                RowResult(
-                    position, folded, row["operation"], status, row["id"], code, row["message"]
-                )
-            )
-        elif folded in held:
-            reason = held[folded]
-            results.append(
-                RowResult(
-                    position,
-                    folded,
-                    "none",
-                    RowStatus.FAILED,
-                    None,
-                    reason["reason"],
-                    reason["message"],
-                )
-            )
-        else:
-            results.append(RowResult(position, folded, "none", RowStatus.UNCHANGED))
-    return d.source, WriteResult.from_rows("csv", d.target_table, results)
-
-
-def write_csv_results(run: TransferRun, *, out: Path | None) -> list[Path]:
-    """Data Loader-shaped ``<file>.success.csv`` / ``<file>.error.csv`` of a CSV load."""
-    from ditoolkit.systems.csvfile import write_result_csvs
-
-    side = run.transfer.csv
-    if side is None or run.preview is None:
-        return []
-    written: list[Path] = []
-    source = Path(side.resolved or side.path)
-    folder = out or source.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    for direction in run.preview.directions:
-        frame, result = csv_write_result(run, direction)
-        written += write_result_csvs(
-            frame.reset_index(drop=True),
-            result,
-            success_path=folder / f"{source.stem}.success.csv",
-            error_path=folder / f"{source.stem}.error.csv",
-        )
-    return written

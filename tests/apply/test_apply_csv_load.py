@@ -38,7 +38,7 @@ def test_a_csv_load_writes_success_and_error_files(world: World, tmp_path: Path)
     assert done.returncode == 1, done.stderr  # rows were held back
     success = _read(tmp_path / "badges.success.csv")
     errors = _read(tmp_path / "badges.error.csv")
-    assert [(r["Email"], r["STATUS"]) for r in success] == [("bob@example.com", "created")]
+    assert [(r["Email"], r["STATUS"]) for r in success] == [("bob@example.com", "Item Created")]
     assert success[0]["ID"]
     assert sorted(r["Name"] for r in errors) == ["Ann", "Nobody", "Twice"]
     assert all(r["ERROR"] for r in errors)
@@ -50,5 +50,5 @@ def test_a_csv_load_writes_success_and_error_files(world: World, tmp_path: Path)
     out = tmp_path / "out"
     again = world.run("apply", str(mapping), "--profile", "sandbox", "--out", str(out))
     assert again.returncode == 1
-    assert _read(out / "badges.success.csv")[0]["STATUS"] == "unchanged"
+    assert _read(out / "badges.success.csv")[0]["STATUS"] == "Item Unchanged"
     assert (out / "summary.json").is_file() and (out / "results.csv").is_file()
