@@ -80,6 +80,12 @@ def check_target_fresh(
 ) -> None:
     """Re-read the target and refuse the plan if it changed since the preview.
 
+    A plan with no row to write (no insert, update or delete, to either side) is not re-read:
+    nothing will be written from it, so a change made since the preview can do no harm, and
+    the next preview sees it. Whatever a run of such a plan saves afterwards (watermarks, the
+    base snapshot of a two-way transfer) is taken from the rows read at the preview, so a
+    change made after it is still found by the next run.
+
     Args:
         plan: the plan.
         target: the table it was made against.
@@ -88,11 +94,18 @@ def check_target_fresh(
     Raises:
         ApplyError: the target changed (see :meth:`Plan.check_fresh`).
     """
+    if not writes_rows(plan):
+        return
     if reread is not None:
         plan.check_fresh(reread())
         return
     columns = [c for c in plan.fields if target.schema.get(c) is not None]
     plan.check_fresh(target.read_all([plan.key, *columns]))
+
+
+def writes_rows(plan: Plan) -> bool:
+    """Whether ``plan`` has a row to write (an insert, update or delete, to either side)."""
+    return not plan.rows.empty
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +172,8 @@ def apply_legs(
         settings: batches, dry run, verify.
         parameters: what the run was asked (mapping, transfer, profile; never secrets).
         check_fresh: re-read each target and refuse a stale plan (off only for a plan made
-            moments ago from the same read).
+            moments ago from the same read); a leg whose plan writes no row is not re-read
+            (see :func:`check_target_fresh`).
 
     Returns:
         The :class:`RunResult`; its status is ``completed``, ``dry_run`` or ``interrupted``.
@@ -485,4 +499,5 @@ __all__ = [
     "apply_plan",
     "check_target_fresh",
     "resume_run",
+    "writes_rows",
 ]

@@ -10,7 +10,11 @@ or the one named) it works in two passes, so that a refusal writes nothing:
    stale (the target changed since its preview); then **apply** each transfer's plans as one
    journaled run (:func:`ditoolkit.core.apply.apply_legs`). A transfer after the first is
    checked again right before its writes (an earlier transfer of the same mapping may feed
-   the same table).
+   the same table). A target whose plan has no row to write (no insert, update or delete,
+   either way) is not re-read: nothing is written to it, so a change made since the preview
+   does no harm, and a re-run with nothing to change reads each target once. The state saved
+   after such a run (watermarks, base snapshot) comes from the preview's reads, so that
+   change is found by the next run (:func:`ditoolkit.core.apply.check_target_fresh`).
 
 Each run id is printed on stdout (one line per transfer); counts and progress go to stderr.
 ``apply --resume RUN_ID`` continues one run by id.
