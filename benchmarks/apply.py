@@ -8,7 +8,8 @@ Run: ``.venv/bin/python benchmarks/apply.py [ROWS]`` (default 5,000). Starts bot
 3. a run after 1 % of the contacts changed;
 4. the undo of that run.
 
-Prints one table (seconds, rows per second, exit status) and the journal's size.
+Prints one table (seconds, rows per second, exit status) and the journal's size. The mapping
+and the seeding are the apply tests' own (``tests/apply/sandbox_world.py``).
 """
 
 from __future__ import annotations
@@ -21,26 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "apply"))
 
-from ditoolkit.cli import main
-from ditoolkit.sandbox.process import start_sandbox
+from sandbox_world import LEADS_MAPPING, seed_di_contacts  # noqa: E402
 
-MAPPING = """\
-version: 1
-project: 1002
-transfers:
-  - name: leads
-    direction: di_to_sf
-    salesforce: {object: Lead}
-    dialoginsight: {table: Contact}
-    key: {dialoginsight: idContact, salesforce: DI_Contact_Id__c}
-    fields:
-      - {dialoginsight: f_EMail, salesforce: Email}
-      - {dialoginsight: f_LastName, salesforce: LastName}
-      - {salesforce: Company, value: "[not provided]"}
-    operations: [insert, update]
-"""
+from ditoolkit.cli import main  # noqa: E402
+from ditoolkit.sandbox.process import start_sandbox  # noqa: E402
 
 
 def _cli(*args: str) -> tuple[int, str, float]:
@@ -51,34 +38,20 @@ def _cli(*args: str) -> tuple[int, str, float]:
     return code, out.getvalue().strip(), time.perf_counter() - started
 
 
-def _seed(rows: int, *, start: int = 0, name: str = "Person") -> None:
-    from ditoolkit.api import connect_dialoginsight
-
-    di = connect_dialoginsight(profile="sandbox")
-    frame = pd.DataFrame(
-        {
-            "f_EMail": [f"person{i}@example.com" for i in range(start, start + rows)],
-            "f_LastName": [f"{name}{i}" for i in range(start, start + rows)],
-        }
-    )
-    di.write("Contact", frame, operation="upsert", project=1002).raise_for_errors()
-    di.close()
-
-
 def main_benchmark(rows: int) -> None:
     with tempfile.TemporaryDirectory() as folder, start_sandbox(Path(folder), seed="empty") as sb:
         os.environ["DITOOLKIT_SANDBOX_DIR"] = str(sb.data_dir)
         os.environ["DITOOLKIT_HOME"] = str(Path(folder) / "home")
         mapping = Path(folder) / "leads.yml"
-        mapping.write_text(MAPPING, encoding="utf-8")
-        _seed(rows)
+        mapping.write_text(LEADS_MAPPING, encoding="utf-8")
+        seed_di_contacts(rows)
         print(f"{'step':<28}{'seconds':>9}{'rows/s':>10}  exit")
         steps = [("first apply (insert all)", rows), ("re-run, nothing changed", 0)]
         for label, count in steps:
             code, _, seconds = _cli("apply", str(mapping), "--profile", "sandbox")
             print(f"{label:<28}{seconds:>9.2f}{count / seconds:>10.0f}  {code}")
         changed = max(1, rows // 100)
-        _seed(changed, name="Renamed")
+        seed_di_contacts(changed, name="Renamed")
         code, run_id, seconds = _cli("apply", str(mapping), "--profile", "sandbox")
         print(f"{'1 % changed':<28}{seconds:>9.2f}{changed / seconds:>10.0f}  {code}")
         code, _, seconds = _cli("undo", run_id, "--yes")

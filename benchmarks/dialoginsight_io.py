@@ -8,11 +8,10 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from typing import Any
 
 import pandas as pd
-import requests
 
+from ditoolkit.sandbox.admin import SandboxAdmin
 from ditoolkit.sandbox.process import start_sandbox
 from ditoolkit.systems.dialoginsight import DialogInsightSystem
 
@@ -31,15 +30,6 @@ def contacts(n: int) -> pd.DataFrame:
             ),
         }
     )
-
-
-def wipe(info: dict[str, Any]) -> None:
-    """Empty the sandbox's records through its admin API."""
-    with requests.Session() as http:
-        http.verify = info["ca_bundle"]
-        http.trust_env = False
-        base = info["base_url"].split("/webservices/")[0]
-        http.post(f"{base}/__sandbox__/reset", json={"data": True}, timeout=60).raise_for_status()
 
 
 def measure(di: DialogInsightSystem, n: int) -> list[tuple[str, int, int, float]]:
@@ -69,7 +59,7 @@ def main() -> None:
             f"{'contacts':>9}  {'step':<15} {'rows':>8} {'calls':>6} {'seconds':>8} {'rows/s':>9}"
         )
         for n in args.sizes:
-            wipe(info)
+            SandboxAdmin.of(info).reset()
             di = DialogInsightSystem.from_settings(info, batch_size=args.batch_size)
             for step, rows, calls, seconds in measure(di, n):
                 print(

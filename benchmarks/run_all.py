@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dialoginsight_io  # noqa: E402
 import salesforce_io  # noqa: E402
 
+from ditoolkit.sandbox.admin import SandboxAdmin  # noqa: E402
 from ditoolkit.sandbox.process import SandboxProcess, start_sandbox  # noqa: E402
 
 TYPE_A_MAPPING = """\
@@ -70,33 +70,19 @@ class Row:
     memory: str | None = None
 
 
-def _admin(base: str, ca: str) -> requests.Session:
-    http = requests.Session()
-    http.verify = ca
-    http.trust_env = False
-    http.headers["X-Base"] = base.rstrip("/") + "/__sandbox__"
-    return http
-
-
 class Sandboxes:
     """Call counters and data resets of both sandboxes."""
 
     def __init__(self, sandbox: SandboxProcess) -> None:
-        sf, di = sandbox.salesforce, sandbox.dialoginsight
-        self.sf = _admin(sf["instance_url"], sf["ca_bundle"])
-        self.di = _admin(di["base_url"].split("/webservices/")[0], di["ca_bundle"])
-
-    @staticmethod
-    def _calls(http: requests.Session) -> int:
-        return int(http.get(http.headers["X-Base"] + "/counters", timeout=30).json()["total"])
+        self.admins = (SandboxAdmin.of(sandbox.salesforce), SandboxAdmin.of(sandbox.dialoginsight))
 
     def calls(self) -> tuple[int, int]:
-        return self._calls(self.sf), self._calls(self.di)
+        sf, di = (admin.calls() for admin in self.admins)
+        return sf, di
 
     def wipe(self) -> None:
-        for http in (self.sf, self.di):
-            url = http.headers["X-Base"] + "/reset"
-            http.post(url, json={"data": True}, timeout=300).raise_for_status()
+        for admin in self.admins:
+            admin.reset(timeout=300)
 
 
 def diff_rows(rows: int, *, datacompy: bool) -> list[Row]:
@@ -139,10 +125,10 @@ def salesforce_rows(sandbox: SandboxProcess, sizes: list[int]) -> list[Row]:
         login_url=info["login_url"],
         ca_bundle=info["ca_bundle"],
     )
-    counters = salesforce_io.Counters(info)
+    counters = SandboxAdmin.of(info)
     out = []
     for n in sizes:
-        counters.wipe()
+        counters.reset(timeout=300)
         sf.describe("Contact")
         frame = salesforce_io.contacts(n)
         write = lambda f=frame: sf.write("Contact", f, operation="insert")  # noqa: E731
@@ -169,7 +155,7 @@ def dialoginsight_rows(sandbox: SandboxProcess, rows: int) -> list[Row]:
     """DI calls for creating, updating and reading ``rows`` contacts."""
     from ditoolkit.systems.dialoginsight import DialogInsightSystem
 
-    dialoginsight_io.wipe(sandbox.dialoginsight)
+    SandboxAdmin.of(sandbox.dialoginsight).reset(timeout=300)
     di = DialogInsightSystem.from_settings(sandbox.dialoginsight)
     try:
         measured = dialoginsight_io.measure(di, rows)

@@ -21,24 +21,10 @@ from typing import Any
 
 import pandas as pd
 import psutil
-import requests
 
+from ditoolkit.sandbox.admin import SandboxAdmin
 from ditoolkit.sandbox.process import start_sandbox
 from ditoolkit.systems.salesforce import SalesforceSystem
-
-
-class Counters:
-    def __init__(self, info: dict[str, Any]) -> None:
-        self.base = info["instance_url"].rstrip("/") + "/__sandbox__"
-        self.http = requests.Session()
-        self.http.verify = info["ca_bundle"]
-        self.http.trust_env = False
-
-    def total(self) -> int:
-        return int(self.http.get(f"{self.base}/counters", timeout=30).json()["total"])
-
-    def wipe(self) -> None:
-        self.http.post(f"{self.base}/reset", json={"data": True}, timeout=120).raise_for_status()
 
 
 def contacts(n: int) -> pd.DataFrame:
@@ -52,13 +38,13 @@ def contacts(n: int) -> pd.DataFrame:
     )
 
 
-def measure_calls(counters: Counters, fn: Any) -> tuple[Any, int, float]:
+def measure_calls(counters: SandboxAdmin, fn: Any) -> tuple[Any, int, float]:
     """(value, API calls, seconds); admin calls are not counted by the sandbox."""
-    before = counters.total()
+    before = counters.calls()
     start = time.perf_counter()
     value = fn()
     seconds = time.perf_counter() - start
-    return value, counters.total() - before, seconds
+    return value, counters.calls() - before, seconds
 
 
 def naive_write(sf: SalesforceSystem, frame: pd.DataFrame) -> None:
@@ -94,10 +80,10 @@ def row(label: str, rows: int, calls: int, seconds: float) -> str:
     return f"{label:<34} {rows:>9,} {calls:>8,} {seconds:>9.2f} {rows / seconds:>10,.0f}"
 
 
-def run(args: argparse.Namespace, sf: SalesforceSystem, counters: Counters) -> None:
+def run(args: argparse.Namespace, sf: SalesforceSystem, counters: SandboxAdmin) -> None:
     print(f"{'step':<34} {'rows':>9} {'calls':>8} {'seconds':>9} {'rows/s':>10}")
     for n in args.sizes:
-        counters.wipe()
+        counters.reset()
         sf.describe("Contact")
         frame = contacts(n)
         result, calls, seconds = measure_calls(
@@ -113,7 +99,7 @@ def run(args: argparse.Namespace, sf: SalesforceSystem, counters: Counters) -> N
         if len(sample) < n:
             label += f" [sampled {len(sample):,}]"
         print(row(label, n, n, seconds * n / len(sample)))
-        counters.wipe()
+        counters.reset()
         sf.write("Contact", frame, operation="insert")
         sf.describe("Contact")
         back, calls, seconds = measure_calls(counters, lambda: sf.read("Contact"))
@@ -126,8 +112,8 @@ def run(args: argparse.Namespace, sf: SalesforceSystem, counters: Counters) -> N
         measure_million(sf, counters)
 
 
-def measure_million(sf: SalesforceSystem, counters: Counters) -> None:
-    counters.wipe()
+def measure_million(sf: SalesforceSystem, counters: SandboxAdmin) -> None:
+    counters.reset()
     n = 1_000_000
     for start in range(0, n, 250_000):
         sf.write(
@@ -164,7 +150,7 @@ def main() -> None:
             login_url=info["login_url"],
             ca_bundle=info["ca_bundle"],
         )
-        run(args, sf, Counters(info))
+        run(args, sf, SandboxAdmin.of(info))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import requests
@@ -22,6 +23,17 @@ class SandboxAdmin:
         self.http = requests.Session()
         self.http.verify = ca_bundle
         self.http.trust_env = False  # the sandbox's CA, even when REQUESTS_CA_BUNDLE is set
+
+    @classmethod
+    def of(cls, section: Mapping[str, Any]) -> SandboxAdmin:
+        """The admin API of one ``sandbox.json`` section (``salesforce`` or ``dialoginsight``).
+
+        Args:
+            section: the section; its ``instance_url`` (Salesforce) or ``base_url`` (Dialog
+                Insight) and its ``ca_bundle`` are used.
+        """
+        base = section.get("instance_url") or section["base_url"]
+        return cls(str(base), str(section["ca_bundle"]))
 
     def faults(self, **settings: Any) -> None:
         """Set fault settings (``latency_ms``, ``error_rate``, ``session_expiry_after``...)."""

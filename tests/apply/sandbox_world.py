@@ -123,13 +123,11 @@ def apply_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxP
 def world(
     apply_sandbox: SandboxProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[World]:
-    sf, di = apply_sandbox.salesforce, apply_sandbox.dialoginsight
-    di_root = di["base_url"].split("/webservices/")[0]
     found = World(
         sandbox=apply_sandbox,
         home=tmp_path / "home",
-        sf_admin=SandboxAdmin(sf["instance_url"], sf["ca_bundle"]),
-        di_admin=SandboxAdmin(di_root, di["ca_bundle"]),
+        sf_admin=SandboxAdmin.of(apply_sandbox.salesforce),
+        di_admin=SandboxAdmin.of(apply_sandbox.dialoginsight),
         leads=tmp_path / "leads.yml",
         contacts=tmp_path / "contacts.yml",
     )
@@ -144,13 +142,14 @@ def world(
         admin.faults(error_rate={}, session_expiry_after=None, daily_limit=None, latency_ms=0)
 
 
-def seed_di_contacts(count: int, *, start: int = 0) -> None:
-    """``count`` contacts in DI project 1002 (``f_EMail`` is its primary key)."""
+def seed_di_contacts(count: int, *, start: int = 0, name: str = "Person") -> None:
+    """``count`` contacts in DI project 1002 (``f_EMail`` is its primary key), upserted: the
+    ``i``-th is ``person{i}@example.com`` named ``{name}{i}``."""
     di = connect_dialoginsight(profile="sandbox")
     frame = pd.DataFrame(
         {
             "f_EMail": [f"person{i}@example.com" for i in range(start, start + count)],
-            "f_LastName": [f"Person{i}" for i in range(start, start + count)],
+            "f_LastName": [f"{name}{i}" for i in range(start, start + count)],
         }
     )
     di.write("Contact", frame, operation="upsert", project=1002).raise_for_errors()

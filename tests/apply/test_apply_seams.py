@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sandbox_world import World, seed_di_contacts, seed_sf_contacts
+from sandbox_world import LEADS_MAPPING, World, seed_di_contacts, seed_sf_contacts
 
 from ditoolkit.api import connect_dialoginsight, connect_salesforce
 from ditoolkit.core.summary import ERROR_FILE_COLUMNS, PLAN_FILE_COLUMNS, RESULT_FILE_COLUMNS
@@ -31,21 +31,11 @@ transfers:
     nulls: clear
 """
 
-#: Two transfers: the first is fine, the second's Salesforce filter is refused when read.
-TWO_MAPPING = """\
-version: 1
-project: 1002
-transfers:
-  - name: leads
-    direction: di_to_sf
-    salesforce: {object: Lead}
-    dialoginsight: {table: Contact}
-    key: {dialoginsight: idContact, salesforce: DI_Contact_Id__c}
-    fields:
-      - {dialoginsight: f_EMail, salesforce: Email}
-      - {dialoginsight: f_LastName, salesforce: LastName}
-      - {salesforce: Company, value: "[not provided]"}
-    operations: [insert, update]
+#: Two transfers: the leads of ``LEADS_MAPPING`` are fine, the contacts' Salesforce filter is
+#: refused when read.
+TWO_MAPPING = (
+    LEADS_MAPPING
+    + """\
   - name: contacts
     direction: sf_to_di
     project: 1001
@@ -56,6 +46,7 @@ transfers:
       - {salesforce: LastName, dialoginsight: f_LastName}
     operations: [insert, update]
 """
+)
 
 
 def _di_phones() -> dict[str, object]:

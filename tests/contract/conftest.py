@@ -26,6 +26,7 @@ import pandas as pd
 import pytest
 
 from ditoolkit.port import FieldSchema, FieldType, System, TableSchema
+from ditoolkit.sandbox.admin import SandboxAdmin
 from ditoolkit.systems.csvfile import CsvSystem
 from ditoolkit.systems.memory import MemorySystem
 
@@ -113,16 +114,6 @@ def csv_case(tmp_path: Path, request: pytest.FixtureRequest) -> SystemCase:
     )
 
 
-def _reset_sandbox(section: dict[str, object], base: str) -> None:
-    import requests
-
-    http = requests.Session()
-    http.verify = str(section["ca_bundle"])
-    http.trust_env = False
-    answer = http.post(f"{base}/__sandbox__/reset", json={"data": True}, timeout=30)
-    answer.raise_for_status()
-
-
 def _people(key: str, *, prefix: str, email_key: bool) -> Callable[[int], pd.DataFrame]:
     batches = itertools.count()
 
@@ -142,7 +133,7 @@ def salesforce_case(tmp_path: Path, request: pytest.FixtureRequest) -> SystemCas
     from ditoolkit.systems.salesforce import SalesforceSystem
 
     info = request.getfixturevalue("sandbox").salesforce
-    _reset_sandbox(info, info["instance_url"])
+    SandboxAdmin.of(info).reset()
     system = SalesforceSystem.connect(
         username=info["username"],
         password=info["password"],
@@ -175,7 +166,7 @@ def dialoginsight_case(tmp_path: Path, request: pytest.FixtureRequest) -> System
     from ditoolkit.systems.dialoginsight import DialogInsightSystem
 
     info = request.getfixturevalue("sandbox").dialoginsight
-    _reset_sandbox(info, str(info["base_url"]).split("/webservices/")[0])
+    SandboxAdmin.of(info).reset()
     system = DialogInsightSystem.from_settings(info, default_project=1002)
     make = _people("f_EMail", prefix="p", email_key=True)
 

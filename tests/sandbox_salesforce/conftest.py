@@ -9,9 +9,13 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
+from ditoolkit.sandbox.admin import SandboxAdmin
 from ditoolkit.sandbox.process import SandboxProcess, start_sandbox
 
 VERSION = "59.0"
+
+#: The admin API client the tests of this folder type their ``admin`` fixture with.
+Admin = SandboxAdmin
 
 
 def https_session(info: dict[str, Any]) -> requests.Session:
@@ -50,7 +54,7 @@ def sf_info(sf_org: SandboxProcess) -> dict[str, Any]:
 @pytest.fixture
 def admin(sf_info: dict[str, Any]) -> Iterator[Admin]:
     """The admin API, with records and faults reset before the test and faults after it."""
-    helper = Admin(sf_info)
+    helper = SandboxAdmin.of(sf_info)
     helper.reset(data=True)
     yield helper
     helper.reset(data=False)
@@ -66,25 +70,6 @@ def sf(sf_info: dict[str, Any], admin: Admin) -> Salesforce:
 def api(sf: Salesforce, sf_info: dict[str, Any]) -> Rest:
     """Raw REST calls with the same session as ``sf`` (for what simple-salesforce lacks)."""
     return Rest(sf_info, sf.session_id)
-
-
-class Admin:
-    """Calls to ``/__sandbox__/``."""
-
-    def __init__(self, info: dict[str, Any]) -> None:
-        self.base = info["instance_url"] + "/__sandbox__"
-        self.http = https_session(info)
-
-    def reset(self, *, data: bool) -> None:
-        self.http.post(f"{self.base}/reset", json={"data": data}).raise_for_status()
-
-    def faults(self, **settings: Any) -> dict[str, Any]:
-        answer = self.http.post(f"{self.base}/faults", json=settings)
-        answer.raise_for_status()
-        return dict(answer.json())
-
-    def counters(self) -> dict[str, Any]:
-        return dict(self.http.get(f"{self.base}/counters").json())
 
 
 class Rest:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
+from ditoolkit.sandbox.admin import SandboxAdmin
 from ditoolkit.sandbox.process import SandboxProcess, start_sandbox
 from ditoolkit.systems.salesforce import SalesforceSystem
 
@@ -24,28 +24,9 @@ def sf_info(sf_sandbox: SandboxProcess) -> dict[str, Any]:
     return sf_sandbox.salesforce
 
 
-class Admin:
-    """The sandbox's ``/__sandbox__/`` API."""
-
-    def __init__(self, info: dict[str, Any]) -> None:
-        self.base = info["instance_url"].rstrip("/") + "/__sandbox__"
-        self.http = requests.Session()
-        self.http.verify = info["ca_bundle"]
-        self.http.trust_env = False
-
-    def faults(self, **settings: Any) -> None:
-        self.http.post(f"{self.base}/faults", json=settings, timeout=10).raise_for_status()
-
-    def reset(self, *, data: bool = True) -> None:
-        self.http.post(f"{self.base}/reset", json={"data": data}, timeout=30).raise_for_status()
-
-    def calls(self) -> int:
-        return int(self.http.get(f"{self.base}/counters", timeout=10).json()["total"])
-
-
 @pytest.fixture
-def admin(sf_info: dict[str, Any]) -> Iterator[Admin]:
-    admin = Admin(sf_info)
+def admin(sf_info: dict[str, Any]) -> Iterator[SandboxAdmin]:
+    admin = SandboxAdmin.of(sf_info)
     admin.reset()
     yield admin
     admin.faults(latency_ms=0, error_rate={}, session_expiry_after=None, daily_limit=None)
@@ -70,5 +51,5 @@ def connect_fixture() -> Any:
 
 
 @pytest.fixture
-def sf(sf_info: dict[str, Any], admin: Admin) -> SalesforceSystem:
+def sf(sf_info: dict[str, Any], admin: SandboxAdmin) -> SalesforceSystem:
     return connect(sf_info, write_settings=None)

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import requests
-
+from ditoolkit.sandbox.admin import SandboxAdmin
 from ditoolkit.sandbox.process import SandboxProcess
-
-
-def admin_get(sandbox: SandboxProcess, system: str, path: str) -> Any:
-    """GET ``/__sandbox__/<path>`` of one sandbox (``salesforce`` or ``dialoginsight``)."""
-    info = sandbox.salesforce if system == "salesforce" else sandbox.dialoginsight
-    base = info.get("instance_url") or info["base_url"].split("/webservices")[0]
-    answer = requests.get(f"{base}/__sandbox__/{path}", verify=info["ca_bundle"], timeout=10)
-    answer.raise_for_status()
-    return answer.json()
 
 
 def counters(sandbox: SandboxProcess) -> dict[str, dict[str, int]]:
     """Both sandboxes' API call counters by endpoint."""
+    sections = {"salesforce": sandbox.salesforce, "dialoginsight": sandbox.dialoginsight}
     return {
-        system: dict(admin_get(sandbox, system, "counters")["by_endpoint"])
-        for system in ("salesforce", "dialoginsight")
+        system: dict(SandboxAdmin.of(section).counters()["by_endpoint"])
+        for system, section in sections.items()
     }
 
 
