@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from io import StringIO
 from typing import Any
 
 import pandas as pd
 import pytest
+from pipeline_world import RecordingSystem, lead_transfer, recording_systems
 
-from ditoolkit.core.mapping import Mapping, Transfer
+from ditoolkit.core.mapping import Transfer
 from ditoolkit.core.pipeline import TYPE_A_NO_CREATE, Endpoint, preview_transfer
 from ditoolkit.core.summary import (
     ERROR_FILE_COLUMNS,
@@ -50,41 +50,12 @@ FIELDS = [
 ]
 
 
-class RecordingSystem(MemorySystem):
-    """A memory system that remembers the columns and filter of every read."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.reads: list[dict[str, Any]] = []
-
-    def read(self, table: str, **kwargs: Any) -> pd.DataFrame:
-        self.reads.append(kwargs)
-        return super().read(table, **kwargs)
-
-
 def transfer(direction: str, **changes: Any) -> Transfer:
-    body: dict[str, Any] = {
-        "name": "t",
-        "direction": direction,
-        "salesforce": {"object": "Lead"},
-        "dialoginsight": {"table": "Contact"},
-        "key": {"salesforce": "Ext__c", "dialoginsight": "f_Ext"},
-        "fields": FIELDS,
-        "operations": ["insert", "update"],
-        "nulls": "leave",
-    }
-    body.update(changes)
-    return Mapping.from_dict({"version": 1, "project": 1001, "transfers": [body]}).transfers[0]
-
-
-def lead_rows(text: str) -> pd.DataFrame:
-    return pd.read_csv(StringIO(text), dtype="string")
+    return lead_transfer(direction, project=1001, **{"fields": FIELDS, **changes})
 
 
 def systems(sf_csv: str, di_csv: str) -> tuple[RecordingSystem, RecordingSystem]:
-    sf = RecordingSystem({"Lead": (SF_LEAD, lead_rows(sf_csv))})
-    di = RecordingSystem({"Contact": (DI_CONTACT, lead_rows(di_csv))})
-    return sf, di
+    return recording_systems(sf_csv, di_csv, lead=SF_LEAD, contact=DI_CONTACT)
 
 
 def endpoints(sf: MemorySystem, di: MemorySystem, where: Any = None) -> dict[str, Endpoint]:

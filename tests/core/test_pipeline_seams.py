@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
 import pandas as pd
 import pytest
+from pipeline_world import RecordingSystem, csv_frame, lead_transfer, recording_systems
 
-from ditoolkit.core.mapping import Mapping, Transfer
+from ditoolkit.core.mapping import Transfer
 from ditoolkit.core.pipeline import Endpoint, preview_transfer
 from ditoolkit.errors import MappingError
 from ditoolkit.port import FieldSchema, FieldType, TableSchema
@@ -40,45 +40,13 @@ MARK = pd.Timestamp("2024-06-01T00:00:00Z")
 NEW = "2024-07-01T00:00:00Z"
 
 
-class RecordingSystem(MemorySystem):
-    """A memory system that remembers every read's arguments."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.reads: list[dict[str, Any]] = []
-
-    def read(self, table: str, **kwargs: Any) -> pd.DataFrame:
-        self.reads.append(kwargs)
-        return super().read(table, **kwargs)
-
-
 def transfer(direction: str, **changes: Any) -> Transfer:
-    body: dict[str, Any] = {
-        "name": "t",
-        "direction": direction,
-        "salesforce": {"object": "Lead"},
-        "dialoginsight": {"table": "Contact"},
-        "key": {"salesforce": "Ext__c", "dialoginsight": "f_Ext"},
-        "fields": [
-            {"salesforce": "Email", "dialoginsight": "f_EMail"},
-            {"salesforce": "LastName", "dialoginsight": "f_LastName"},
-        ],
-        "operations": ["insert", "update", "delete"],
-        "nulls": "leave",
-    }
-    body.update(changes)
-    return Mapping.from_dict({"version": 1, "project": 1002, "transfers": [body]}).transfers[0]
-
-
-def frame(text: str) -> pd.DataFrame:
-    return pd.read_csv(StringIO(text), dtype="string")
+    operations = ["insert", "update", "delete"]
+    return lead_transfer(direction, project=1002, **{"operations": operations, **changes})
 
 
 def sides(sf_csv: str, di_csv: str) -> tuple[RecordingSystem, RecordingSystem]:
-    return (
-        RecordingSystem({"Lead": (SF_LEAD, frame(sf_csv))}),
-        RecordingSystem({"Contact": (DI_CONTACT, frame(di_csv))}),
-    )
+    return recording_systems(sf_csv, di_csv, lead=SF_LEAD, contact=DI_CONTACT)
 
 
 def endpoints(sf: MemorySystem, di: MemorySystem) -> dict[str, Endpoint]:
@@ -129,7 +97,9 @@ def test_an_incremental_read_compares_only_the_keys_read() -> None:
 
 def test_a_both_transfer_reads_salesforce_from_its_watermark_and_di_whole() -> None:
     sf, di = sides(SF, DI)
-    base = frame("f_Ext,f_EMail,f_LastName\nK1,k1@x.com,Same\nK2,k2@x.com,Same\nK3,k3@x.com,Same\n")
+    base = csv_frame(
+        "f_Ext,f_EMail,f_LastName\nK1,k1@x.com,Same\nK2,k2@x.com,Same\nK3,k3@x.com,Same\n"
+    )
     preview = preview_transfer(
         transfer("both"), endpoints=endpoints(sf, di), base=base, since={"sf_to_di": MARK}
     )
