@@ -103,8 +103,9 @@ def test_dialog_insight_allowance_exhausted_mid_run(rig: Rig) -> None:
     limit = lambda: rig.di_admin.faults(daily_limit=rig.di_admin.calls())  # noqa: E731
     with once_done(rig, 1, limit) as fired:
         stopped = rig.apply()
-    # DI answers a spent allowance with Throttled: retried, then the run stops (exit 1)
-    assert fired and stopped.returncode in (1, 2), stopped.stderr
+    # DI answers a spent allowance with Throttled: retried, then the run stops, refused
+    assert fired and stopped.returncode == 2, stopped.stderr
+    assert "allowance" in stopped.stderr, stopped.stderr
     _stopped_resumable(rig, "contacts_to_di")
     rig.di_admin.faults(daily_limit=10_000_000, latency_ms=0)
     assert rig.apply_until_done(attempts=1) == 1

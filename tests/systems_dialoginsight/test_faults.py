@@ -10,7 +10,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from ditoolkit.errors import AuthError, ConfigError, RetriableError
+from ditoolkit.errors import (
+    AllowanceError,
+    AuthError,
+    ConfigError,
+    RemoteSystemError,
+    RetriableError,
+)
 from ditoolkit.systems.dialoginsight import DialogInsightClient, DialogInsightSystem
 
 from .conftest import Admin
@@ -54,14 +60,27 @@ def test_throttling_is_retried_until_it_passes(di_system_factory: Factory, di_ad
     assert len(di.read("Contact", project=1002)) == 40
 
 
-@pytest.mark.parametrize(("code", "status"), [("Throttled", 200), ("503", 503), ("429", 429)])
-def test_retries_are_spent_then_retriable_error(
-    di_system_factory: Factory, di_admin: Admin, code: str, status: int
+@pytest.mark.parametrize(
+    ("code", "status", "error"),
+    [
+        ("Throttled", 200, AllowanceError),
+        ("503", 503, RetriableError),
+        ("429", 429, RetriableError),
+    ],
+)
+def test_retries_are_spent_then_the_error_says_what_to_do(
+    di_system_factory: Factory,
+    di_admin: Admin,
+    code: str,
+    status: int,
+    error: type[RemoteSystemError],
 ) -> None:
+    """Still throttled after every attempt reads as a spent allowance (stop, resume later)."""
     di = di_system_factory(attempts=3)
     di_admin.faults(error_rate={code: 1.0})
-    with pytest.raises(RetriableError) as caught:
+    with pytest.raises(RemoteSystemError) as caught:
         di.projects()
+    assert type(caught.value) is error
     assert di.client.calls["Projects.List"] == 3
     assert caught.value.status == status and "Projects.List" in str(caught.value)
 
@@ -97,7 +116,7 @@ def test_the_key_never_reaches_logs_reprs_or_errors(
         "Contact", pd.DataFrame({"f_SalesforceId": ["003000000000000AAA"]}), operation="upsert"
     )
     di_admin.faults(error_rate={"Throttled": 1.0})
-    with pytest.raises(RetriableError) as caught:
+    with pytest.raises(AllowanceError) as caught:
         di.read("Contact")
     shown = [
         repr(di),

@@ -40,6 +40,9 @@ AUTH_CODES = frozenset({"InvalidAuthKey", "ExpiredAuthKey", "IpNotAllowed", "Per
 NOT_FOUND_CODES = frozenset({"ProjectNotFound", "TableNotFound"})
 #: Error codes worth retrying after a pause: RetriableError once retries are spent.
 RETRIABLE_CODES = frozenset({"Throttled"})
+#: Codes that, still answered after every attempt, are taken for a spent call allowance
+#: (AllowanceError: the run stops and resumes later). DI publishes no allowance (§4).
+ALLOWANCE_CODES = frozenset({"Throttled"})
 #: HTTP statuses worth retrying (any 5xx is retried too).
 RETRIABLE_STATUSES = frozenset({408, 429})
 
@@ -115,6 +118,8 @@ KEY_PREFIX = "key_"
 
 #: Seconds to wait for an answer (public clients use 30–70 s).
 DEFAULT_TIMEOUT = 60.0
+#: The largest answer read, in MiB (a 1,000-record page of a wide table is a few MiB).
+DEFAULT_MAX_RESPONSE_MB = 64.0
 #: Attempts per call, waits between them (seconds, exponential with jitter).
 DEFAULT_ATTEMPTS = 5
 DEFAULT_RETRY_WAIT = 0.5

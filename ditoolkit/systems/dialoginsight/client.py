@@ -22,10 +22,11 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from ditoolkit.errors import ConfigError, RetriableError
+from ditoolkit.errors import AllowanceError, ConfigError, RejectedError, RetriableError
 from ditoolkit.secrets import Secret
 from ditoolkit.systems.dialoginsight import assumptions as A
-from ditoolkit.systems.dialoginsight.failures import call_error, connection_error
+from ditoolkit.systems.dialoginsight.failures import SYSTEM, call_error, connection_error
+from ditoolkit.systems.http import TOO_LARGE, BoundedAdapter, mebibytes
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class DialogInsightClient:
         attempts: attempts per call for retriable failures.
         retry_wait: the first wait between attempts, in seconds (doubles each time).
         retry_max_wait: the longest wait between attempts, in seconds.
+        max_response_mb: the largest answer read; a larger one is refused unread.
     """
 
     def __init__(
@@ -82,6 +84,7 @@ class DialogInsightClient:
         attempts: int = A.DEFAULT_ATTEMPTS,
         retry_wait: float = A.DEFAULT_RETRY_WAIT,
         retry_max_wait: float = A.DEFAULT_RETRY_MAX_WAIT,
+        max_response_mb: float = A.DEFAULT_MAX_RESPONSE_MB,
     ) -> None:
         self.base_url = resolve_base_url(base_url=base_url, region=region)
         self.id_key = _int_or_str(id_key)
@@ -95,6 +98,10 @@ class DialogInsightClient:
         self.ca_bundle = ca_bundle
         self.calls: Counter[str] = Counter()
         self.session = requests.Session()
+        self.session.mount(
+            "https://",
+            BoundedAdapter(system=SYSTEM, timeout=timeout, max_bytes=mebibytes(max_response_mb)),
+        )
         # The bundle is also passed with every request: with trust_env on, requests would let
         # an exported REQUESTS_CA_BUNDLE override Session.verify (and proxies still apply).
         self.session.verify = ca_bundle if ca_bundle else True
@@ -121,7 +128,8 @@ class DialogInsightClient:
 
         Raises:
             AuthError, NotFoundError, RejectedError: the service refused the call.
-            RetriableError: throttling, 5xx or no answer, once the attempts are spent.
+            AllowanceError: still throttled once the attempts are spent.
+            RetriableError: 5xx or no answer, once the attempts are spent.
         """
         name = f"{service}.{method}"
         retrying = Retrying(
@@ -133,7 +141,19 @@ class DialogInsightClient:
             before_sleep=_log_retry(name),
             reraise=True,
         )
-        answer: Json = retrying(self._call_once, service, method, dict(body or {}))
+        try:
+            answer: Json = retrying(self._call_once, service, method, dict(body or {}))
+        except RetriableError as exc:
+            if exc.code not in A.ALLOWANCE_CODES:
+                raise
+            raise AllowanceError(
+                f"{exc.message} (still after {self.attempts} attempts)",
+                system=SYSTEM,
+                code=exc.code,
+                status=exc.status,
+                hint="the key's call allowance looks spent; run again later (the run resumes "
+                "where it stopped)",
+            ) from exc
         return answer
 
     def envelope(self, body: Mapping[str, Any]) -> Json:
@@ -163,6 +183,12 @@ class DialogInsightClient:
             ) from exc
         except requests.exceptions.RequestException as exc:
             raise connection_error(name, exc) from exc
+        except RejectedError as exc:
+            if exc.code != TOO_LARGE:
+                raise
+            raise RejectedError(
+                f"{name}: {exc.message}", system=SYSTEM, code=TOO_LARGE, hint=exc.hint
+            ) from None
         return self._decode(name, response)
 
     def _decode(self, name: str, response: requests.Response) -> Json:

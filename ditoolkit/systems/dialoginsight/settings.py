@@ -16,7 +16,15 @@ from ditoolkit.systems.dialoginsight.schema import (
 )
 
 #: Optional settings passed through to the adapter's constructor when present.
-_OPTIONAL = ("region", "timeout", "batch_size", "page_size", "modified_field", "default_project")
+_OPTIONAL = (
+    "region",
+    "timeout",
+    "batch_size",
+    "page_size",
+    "modified_field",
+    "default_project",
+    "max_response_mb",
+)
 
 
 @dataclass

@@ -60,6 +60,7 @@ class DialogInsightSystem:
         project_types: ``{idProject: "A" | "B"}`` (the API does not say).
         modified_field: a field holding each record's modification date, used by ``since``.
         attempts, retry_wait, retry_max_wait: retries of throttled or failing calls.
+        max_response_mb: the largest answer read (a larger one is refused unread).
     """
 
     name = SYSTEM
@@ -83,6 +84,7 @@ class DialogInsightSystem:
         attempts: int = A.DEFAULT_ATTEMPTS,
         retry_wait: float = A.DEFAULT_RETRY_WAIT,
         retry_max_wait: float = A.DEFAULT_RETRY_MAX_WAIT,
+        max_response_mb: float = A.DEFAULT_MAX_RESPONSE_MB,
     ) -> None:
         if not 1 <= batch_size <= A.MAX_RECORDS_PER_MERGE:
             raise ConfigError(
@@ -103,6 +105,7 @@ class DialogInsightSystem:
             attempts=attempts,
             retry_wait=retry_wait,
             retry_max_wait=retry_max_wait,
+            max_response_mb=max_response_mb,
         )
         self.batch_size = batch_size
         self.page_size = page_size
@@ -125,7 +128,7 @@ class DialogInsightSystem:
 
         Keys: ``base_url`` (or ``region``), ``idKey``, ``Key``, ``ca_bundle``, ``projects``,
         ``tables``, and optionally ``default_project``, ``timeout``, ``batch_size``,
-        ``page_size``, ``modified_field``. A resolved settings object (attributes ``base_url``,
+        ``page_size``, ``modified_field``, ``max_response_mb``. A resolved settings object (attributes ``base_url``,
         ``id_key``, ``key``, ``ca_bundle``, ``projects``, ``tables``) is accepted too.
         ``overrides`` are constructor keywords that win over ``settings``.
 

@@ -169,12 +169,34 @@ def merge_results(
     key_specs: Sequence[FieldSchema],
     contacts: bool,
 ) -> list[RowResult]:
-    """One result per sent record, from a Merge answer (``Records[i]`` in request order)."""
+    """One result per sent record, from a Merge answer (``Records[i]`` in request order).
+
+    When the answer holds another number of records than were sent, or a record whose ``ID``
+    names another key than the record sent at its place, results are matched by ``ID``
+    instead; a sent record left without a result fails with ``NoResult`` (never a success).
+    """
     records = answer.get("Records")
     records = [r for r in records if isinstance(r, Mapping)] if isinstance(records, list) else []
-    if len(records) != len(batch):
+    in_order = len(records) == len(batch) and all(
+        _answered_key(r, key_specs, contacts=contacts) in (None, p.match)
+        for p, r in zip(batch, records, strict=True)
+    )
+    if not in_order:
         records = _align_by_id(batch, records, key_specs, contacts=contacts)
     return [_row_result(p, r, operation) for p, r in zip(batch, records, strict=True)]
+
+
+def _answered_key(
+    record: Mapping[str, Any], key_specs: Sequence[FieldSchema], *, contacts: bool
+) -> str | None:
+    """The key a Merge result names in its ``ID``, as :attr:`Prepared.match`; None if absent."""
+    raw = record.get("ID")
+    ident: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    try:
+        parts = [match_text(ident[id_name(s.name, contacts=contacts)], s) for s in key_specs]
+    except (KeyError, ValueError, TypeError):
+        return None
+    return "|".join(parts)
 
 
 def _align_by_id(
@@ -186,13 +208,9 @@ def _align_by_id(
 ) -> list[Mapping[str, Any]]:
     found: dict[str, Mapping[str, Any]] = {}
     for record in records:
-        raw = record.get("ID")
-        ident: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        try:
-            parts = [match_text(ident[id_name(s.name, contacts=contacts)], s) for s in key_specs]
-        except (KeyError, ValueError, TypeError):
-            continue
-        found.setdefault("|".join(parts), record)
+        answered = _answered_key(record, key_specs, contacts=contacts)
+        if answered is not None:
+            found.setdefault(answered, record)
     return [found.get(p.match, {}) for p in batch]
 
 

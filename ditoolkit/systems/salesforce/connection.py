@@ -12,12 +12,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import requests
-from requests.adapters import HTTPAdapter
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
 from ditoolkit.errors import AuthError, ConfigError
 from ditoolkit.secrets import Secret, reveal
+from ditoolkit.systems.http import BoundedAdapter, mebibytes
 
 AUTH_FLOWS = ("password", "oauth_password", "client_credentials", "jwt", "session")
 #: simple-salesforce builds login URLs as ``https://{domain}.salesforce.com``; a custom login
@@ -28,26 +28,17 @@ _PLACEHOLDER_HOST = f"https://{_PLACEHOLDER_DOMAIN}.salesforce.com"
 
 #: (connect, read) seconds; simple-salesforce sets no timeout, so a dead connection would hang.
 DEFAULT_TIMEOUT = (10.0, 300.0)
+#: The largest JSON or XML answer read (REST pages hold at most 2,000 records).
+DEFAULT_MAX_RESPONSE_MB = 64.0
+#: The largest Bulk 2.0 result page read (CSV; its size follows the reader's ``bulk_page_rows``).
+DEFAULT_MAX_CSV_RESPONSE_MB = 1024.0
 
 
-class _TimeoutAdapter(HTTPAdapter):
-    """Gives every request a timeout unless the caller set one."""
-
-    def __init__(self, timeout: tuple[float, float]) -> None:
-        super().__init__()
-        self.timeout = timeout
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, **kwargs)
-
-
-class _LoginHostAdapter(_TimeoutAdapter):
+class _LoginHostAdapter(BoundedAdapter):
     """Sends requests meant for the placeholder login host to the configured one."""
 
-    def __init__(self, login_url: str, timeout: tuple[float, float]) -> None:
-        super().__init__(timeout)
+    def __init__(self, login_url: str, **limits: Any) -> None:
+        super().__init__(**limits)
         self.login_url = login_url.rstrip("/")
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
@@ -61,22 +52,38 @@ def build_session(
     ca_bundle: str | None = None,
     login_url: str | None = None,
     timeout: float | tuple[float, float] | None = None,
+    max_response_mb: float | None = None,
+    max_csv_response_mb: float | None = None,
 ) -> requests.Session:
     """A session that trusts ``ca_bundle`` even when ``REQUESTS_CA_BUNDLE`` is exported.
+
+    Every request gets a timeout and every answer a size bound (see
+    :class:`~ditoolkit.systems.http.BoundedAdapter`).
 
     Args:
         timeout: seconds, or (connect, read) seconds, for every request (default
             :data:`DEFAULT_TIMEOUT`).
+        max_response_mb: the largest JSON/XML answer read (default
+            :data:`DEFAULT_MAX_RESPONSE_MB`).
+        max_csv_response_mb: the largest Bulk 2.0 CSV result page read (default
+            :data:`DEFAULT_MAX_CSV_RESPONSE_MB`).
     """
     limits = DEFAULT_TIMEOUT if timeout is None else timeout
     pair = (float(limits), float(limits)) if isinstance(limits, (int, float)) else limits
+    csv_mb = DEFAULT_MAX_CSV_RESPONSE_MB if max_csv_response_mb is None else max_csv_response_mb
+    bounds: dict[str, Any] = {
+        "system": "salesforce",
+        "timeout": pair,
+        "max_bytes": mebibytes(max_response_mb or DEFAULT_MAX_RESPONSE_MB),
+        "max_bytes_by_type": {"text/csv": mebibytes(csv_mb)},
+    }
     session = requests.Session()
-    session.mount("https://", _TimeoutAdapter(pair))
+    session.mount("https://", BoundedAdapter(**bounds))
     if ca_bundle:
         session.verify = ca_bundle
         session.trust_env = False  # else REQUESTS_CA_BUNDLE overrides verify
     if login_url and _domain(login_url) == _PLACEHOLDER_DOMAIN:
-        session.mount(_PLACEHOLDER_HOST, _LoginHostAdapter(login_url, pair))
+        session.mount(_PLACEHOLDER_HOST, _LoginHostAdapter(login_url, **bounds))
     return session
 
 
@@ -151,7 +158,8 @@ def login(**settings: Any) -> Salesforce:
         **settings: ``auth`` (one of :data:`AUTH_FLOWS`, else guessed), ``username``,
             ``password``, ``security_token``, ``consumer_key``, ``consumer_secret``,
             ``private_key_file``, ``session_id``, ``instance_url``, ``login_url``,
-            ``api_version``, ``ca_bundle``, ``timeout`` (seconds or (connect, read)).
+            ``api_version``, ``ca_bundle``, ``timeout`` (seconds or (connect, read)),
+            ``max_response_mb`` and ``max_csv_response_mb`` (answer size bounds).
             Secrets may be :class:`Secret` or ``str``.
 
     Raises:
@@ -161,7 +169,11 @@ def login(**settings: Any) -> Salesforce:
     flow = _pick_flow(settings)
     login_url = settings.get("login_url") or settings.get("instance_url")
     session = build_session(
-        ca_bundle=settings.get("ca_bundle"), login_url=login_url, timeout=settings.get("timeout")
+        ca_bundle=settings.get("ca_bundle"),
+        login_url=login_url,
+        timeout=settings.get("timeout"),
+        max_response_mb=settings.get("max_response_mb"),
+        max_csv_response_mb=settings.get("max_csv_response_mb"),
     )
     kwargs = _flow_arguments(flow, settings)
     if flow != "session":
