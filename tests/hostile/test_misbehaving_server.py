@@ -76,8 +76,30 @@ async def _merge_answer(request: Request, mode: str) -> Response:
     return JSONResponse({"Success": True, "Records": answers})
 
 
+#: A Contact as describe shows it, just enough for a write.
+CONTACT_DESCRIBE = {
+    "name": "Contact",
+    "fields": [
+        {"name": "Id", "type": "id", "nillable": False},
+        {"name": "LastName", "type": "string", "length": 80, "createable": True},
+    ],
+}
+
+
+def _writes_answered_huge(request: Request) -> Response:
+    """Describe and limits answer sensibly; a write's answer is past every bound."""
+    path = request.url.path
+    if path.endswith("/describe"):
+        return JSONResponse(CONTACT_DESCRIBE)
+    if path.rstrip("/").endswith("/limits"):
+        return JSONResponse({"DailyApiRequests": {"Max": 15000, "Remaining": 15000}})
+    return Response(_huge_body(), media_type="application/json")
+
+
 async def _answer(request: Request) -> Response:
     mode = MODE["now"]
+    if mode == "huge_writes":
+        return _writes_answered_huge(request)
     if mode.startswith("merge_"):
         return await _merge_answer(request, mode)
     if mode == "endless":
@@ -360,3 +382,22 @@ def test_dialoginsight_merge_results_that_misreport(server: dict[str, str], mode
             assert row.id == str(900 + row.row), "a result was given to another row"
         else:
             assert row.status == RowStatus.FAILED.value and row.error_code == "NoResult", row
+
+
+def test_salesforce_write_answered_past_the_bound_is_outcome_unknown(
+    server: dict[str, str],
+) -> None:
+    """The rows were sent and the answer not read: never reported written, never plain failed."""
+    import pandas as pd
+
+    MODE["now"] = "huge_writes"
+    try:
+        result = _sf(server["base"], server["ca"]).write(
+            "Contact", pd.DataFrame({"LastName": ["Tremblay", "Roy"]}), operation="insert"
+        )
+    finally:
+        MODE["now"] = "ok"
+    rows = result.frame
+    assert list(rows["status"]) == [RowStatus.FAILED.value] * 2
+    assert set(rows["error_code"]) == {"OUTCOME_UNKNOWN"}
+    assert all("re-read before retrying" in m and "MiB" in m for m in rows["message"])

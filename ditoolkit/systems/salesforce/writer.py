@@ -31,6 +31,7 @@ from ditoolkit.errors import (
     RetriableError,
 )
 from ditoolkit.port import FieldType, Operation, RowResult, RowStatus, TableSchema
+from ditoolkit.systems.http import TOO_LARGE
 from ditoolkit.systems.salesforce.failures import TRANSIENT_CODES, call_with_retries, translate
 from ditoolkit.systems.salesforce.values import csv_for_bulk, records_for_rest
 
@@ -243,6 +244,9 @@ class ObjectWriter:
             code = exc.code or type(exc).__name__
             if operation == "insert" and code == OUTCOME_UNKNOWN:
                 message = "the call timed out after sending: re-read before retrying these rows"
+            elif code == TOO_LARGE:  # processed, but its answer was not read
+                code = OUTCOME_UNKNOWN
+                message = f"{exc.message}: re-read before retrying these rows"
             else:
                 message = exc.message
             return [(RowStatus.FAILED, None, code, message)] * len(chunk)
