@@ -21,17 +21,21 @@ import argparse
 import csv
 import io
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psutil
-import requests
 from simple_salesforce import Salesforce
 
-from ditoolkit.sandbox.process import start_sandbox
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ditoolkit.sandbox.process import start_sandbox  # noqa: E402
+from tests.sandbox_salesforce.conftest import VERSION, oauth_login  # noqa: E402
 
 TARGET_ROWS_PER_SECOND = 20_000
 FIELDS = "Id, FirstName, LastName, Email, Phone, Birthdate, HasOptedOutOfEmail, DI_Contact_Id__c"
@@ -39,26 +43,9 @@ FIELDS = "Id, FirstName, LastName, Email, Phone, Birthdate, HasOptedOutOfEmail, 
 
 def connect(info: dict[str, Any]) -> Salesforce:
     """simple-salesforce on a session that trusts the sandbox's CA, logged in with OAuth."""
-    http = requests.Session()
-    http.verify = info["ca_bundle"]
-    http.trust_env = False
-    answer = http.post(
-        f"{info['instance_url']}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": info["consumer_key"],
-            "client_secret": info["consumer_secret"],
-            "username": info["username"],
-            "password": info["password"] + info["security_token"],
-        },
-        timeout=30,
-    )
-    answer.raise_for_status()
+    http, token = oauth_login(info)
     return Salesforce(
-        instance_url=info["instance_url"],
-        session_id=answer.json()["access_token"],
-        session=http,
-        version="59.0",
+        instance_url=info["instance_url"], session_id=token, session=http, version=VERSION
     )
 
 

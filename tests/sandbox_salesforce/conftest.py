@@ -26,6 +26,24 @@ def https_session(info: dict[str, Any]) -> requests.Session:
     return session
 
 
+def oauth_login(info: dict[str, Any]) -> tuple[requests.Session, str]:
+    """A session trusting the sandbox's CA and an access token from the OAuth password flow."""
+    http = https_session(info)
+    answer = http.post(
+        f"{info['instance_url']}/services/oauth2/token",
+        data={
+            "grant_type": "password",
+            "client_id": info["consumer_key"],
+            "client_secret": info["consumer_secret"],
+            "username": info["username"],
+            "password": info["password"] + info["security_token"],
+        },
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return http, str(answer.json()["access_token"])
+
+
 def login(info: dict[str, Any], session: requests.Session | None = None) -> Salesforce:
     """simple-salesforce, unmodified, logged in through SOAP with password + security token."""
     host = info["instance_url"].split("://", 1)[1]

@@ -21,8 +21,8 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceOperationError
 
 from ditoolkit.sandbox.process import SandboxProcess, start_sandbox
+from tests.sandbox_salesforce.conftest import VERSION, oauth_login
 
-VERSION = "59.0"
 INGEST_INFO_KEYS = {
     "id",
     "operation",
@@ -51,22 +51,7 @@ class Org:
 
     def __init__(self, info: dict[str, Any]) -> None:
         self.info = info
-        self.http = requests.Session()
-        self.http.verify = info["ca_bundle"]
-        self.http.trust_env = False
-        answer = self.http.post(
-            f"{info['instance_url']}/services/oauth2/token",
-            data={
-                "grant_type": "password",
-                "client_id": info["consumer_key"],
-                "client_secret": info["consumer_secret"],
-                "username": info["username"],
-                "password": info["password"] + info["security_token"],
-            },
-            timeout=30,
-        )
-        answer.raise_for_status()
-        self.token = answer.json()["access_token"]
+        self.http, self.token = oauth_login(info)
         self.http.headers["Authorization"] = f"Bearer {self.token}"
         self.jobs = f"{info['instance_url']}/services/data/v{VERSION}/jobs"
         self.sf = Salesforce(
@@ -102,6 +87,15 @@ class Org:
         answer = self.http.get(f"{self.jobs}/ingest/{job_id}/{part}/", timeout=30)
         assert answer.status_code == 200, answer.text
         return list(csv.DictReader(io.StringIO(answer.text)))
+
+    def create_query(self, soql: str, **settings: str) -> requests.Response:
+        """POST a query job for ``soql`` (``columnDelimiter``, ``lineEnding``... in settings)."""
+        body = {"operation": "query", "query": soql, **settings}
+        return self.http.post(f"{self.jobs}/query", json=body, timeout=30)
+
+    def query_results(self, job_id: str, **params: str) -> requests.Response:
+        """GET a page of a query job's results (``locator``, ``maxRecords`` in params)."""
+        return self.http.get(f"{self.jobs}/query/{job_id}/results", params=params, timeout=30)
 
     def run_ingest(self, data: str, **settings: Any) -> dict[str, Any]:
         """Create, upload, close; return the final job info."""
@@ -369,18 +363,12 @@ def test_delimiters_and_line_endings(
     assert (info["state"], info["numberRecordsFailed"]) == ("JobComplete", 0)
     assert (info["columnDelimiter"], info["lineEnding"]) == (delimiter, line_ending)
 
-    query = org.http.post(
-        f"{org.jobs}/query",
-        json={
-            "operation": "query",
-            "query": f"SELECT LastName, FirstName FROM Contact WHERE LastName LIKE '{tag}%' "
-            "ORDER BY LastName",
-            "columnDelimiter": delimiter,
-            "lineEnding": line_ending,
-        },
-        timeout=30,
+    query = org.create_query(
+        f"SELECT LastName, FirstName FROM Contact WHERE LastName LIKE '{tag}%' ORDER BY LastName",
+        columnDelimiter=delimiter,
+        lineEnding=line_ending,
     ).json()
-    page = org.http.get(f"{org.jobs}/query/{query['id']}/results", timeout=30).text
+    page = org.query_results(query["id"]).text
     assert (
         page
         == newline.join(
@@ -434,17 +422,12 @@ def test_relationship_column_by_external_id(org: Org, tag: str) -> None:
         "Legacy_Id__c in entity Account:--"
     )
 
-    created = org.http.post(
-        f"{org.jobs}/query",
-        json={
-            "operation": "query",
-            "query": f"SELECT LastName, Account.Name, HasOptedOutOfEmail, Email FROM Contact "
-            f"WHERE LastName LIKE '{tag}%' ORDER BY LastName",
-        },
-        timeout=30,
+    created = org.create_query(
+        f"SELECT LastName, Account.Name, HasOptedOutOfEmail, Email FROM Contact "
+        f"WHERE LastName LIKE '{tag}%' ORDER BY LastName"
     )
     assert created.status_code == 200 and created.json()["state"] == "UploadComplete"
-    page = org.http.get(f"{org.jobs}/query/{created.json()['id']}/results", timeout=30)
+    page = org.query_results(created.json()["id"])
     assert page.headers["Sforce-Locator"] == "null"
     assert page.headers["Sforce-NumberOfRecords"] == "2"
     assert page.text == (
@@ -457,13 +440,8 @@ def test_relationship_column_by_external_id(org: Org, tag: str) -> None:
 def test_locators_and_max_records(org: Org, tag: str) -> None:
     lines = "\n".join(f"{tag}-{i:02d}" for i in range(9))
     assert org.run_ingest(f"LastName\n{lines}\n")["numberRecordsFailed"] == 0
-    job = org.http.post(
-        f"{org.jobs}/query",
-        json={
-            "operation": "query",
-            "query": f"SELECT LastName FROM Contact WHERE LastName LIKE '{tag}%' ORDER BY LastName",
-        },
-        timeout=30,
+    job = org.create_query(
+        f"SELECT LastName FROM Contact WHERE LastName LIKE '{tag}%' ORDER BY LastName"
     ).json()
     assert org.job("query", job["id"])["state"] == "JobComplete"
     assert org.job("query", job["id"])["numberRecordsProcessed"] == 9
@@ -473,7 +451,7 @@ def test_locators_and_max_records(org: Org, tag: str) -> None:
     locator = ""
     while True:
         params = {"maxRecords": "4", **({"locator": locator} if locator else {})}
-        page = org.http.get(f"{org.jobs}/query/{job['id']}/results", params=params, timeout=30)
+        page = org.query_results(job["id"], **params)
         assert page.status_code == 200 and page.text.startswith('"LastName"\n')
         counts.append(int(page.headers["Sforce-NumberOfRecords"]))
         names += [r["LastName"] for r in csv_rows(page.text)]
@@ -483,13 +461,11 @@ def test_locators_and_max_records(org: Org, tag: str) -> None:
     assert counts == [4, 4, 1]
     assert names == [f"{tag}-{i:02d}" for i in range(9)]
 
-    whole = org.http.get(f"{org.jobs}/query/{job['id']}/results", timeout=30)
+    whole = org.query_results(job["id"])
     assert whole.headers["Sforce-NumberOfRecords"] == "9"
     assert whole.headers["Sforce-Locator"] == "null"
-    bad = {"locator": "not-a-locator"}
-    assert error_of(org.http.get(f"{org.jobs}/query/{job['id']}/results", params=bad))[0] == 400
-    zero = {"maxRecords": "0"}
-    assert error_of(org.http.get(f"{org.jobs}/query/{job['id']}/results", params=zero))[0] == 400
+    assert error_of(org.query_results(job["id"], locator="not-a-locator"))[0] == 400
+    assert error_of(org.query_results(job["id"], maxRecords="0"))[0] == 400
 
 
 @pytest.mark.parametrize(
@@ -524,10 +500,7 @@ def test_bad_ingest_job_requests(org: Org, body: dict[str, Any], expected: tuple
     ],
 )
 def test_bad_query_jobs_are_refused_at_creation(org: Org, query: str, code: str) -> None:
-    answer = org.http.post(
-        f"{org.jobs}/query", json={"operation": "query", "query": query}, timeout=30
-    )
-    assert error_of(answer) == (400, code)
+    assert error_of(org.create_query(query)) == (400, code)
 
 
 def test_paths_methods_and_content_types(org: Org) -> None:
@@ -582,18 +555,14 @@ def test_jobs_survive_a_restart(tmp_path: Path) -> None:
     with start_sandbox(tmp_path, seed="empty") as first:
         org = Org(first.salesforce)
         done = org.run_ingest("LastName\nKeep\n")
-        query = org.http.post(
-            f"{org.jobs}/query",
-            json={"operation": "query", "query": "SELECT LastName FROM Contact"},
-            timeout=30,
-        ).json()
+        query = org.create_query("SELECT LastName FROM Contact").json()
         org.http.close()
     with start_sandbox(tmp_path, seed="empty") as second:
         org = Org(second.salesforce)
         again = org.job("ingest", done["id"])
         assert (again["state"], again["numberRecordsProcessed"]) == ("JobComplete", 1)
         assert [r["LastName"] for r in org.results(done["id"], "successfulResults")] == ["Keep"]
-        with org.http.get(f"{org.jobs}/query/{query['id']}/results", timeout=30) as page:
+        with org.query_results(query["id"]) as page:
             assert page.status_code == 200 and page.headers["Sforce-NumberOfRecords"] == "1"
         # a response still holding its TLS connection would stall the sandbox's shutdown
         org.http.close()
@@ -615,15 +584,10 @@ def test_large_ingest_and_query_in_internal_chunks(org: Org, tag: str) -> None:
 def test_query_csv_escapes_quotes_and_newlines(org: Org, tag: str) -> None:
     data = f'LastName,FirstName,Email\n{tag},"Say ""hi""\nthere",\n'
     assert org.run_ingest(data)["numberRecordsFailed"] == 0
-    job = org.http.post(
-        f"{org.jobs}/query",
-        json={
-            "operation": "query",
-            "query": f"SELECT FirstName, Email, CreatedDate FROM Contact WHERE LastName = '{tag}'",
-        },
-        timeout=30,
+    job = org.create_query(
+        f"SELECT FirstName, Email, CreatedDate FROM Contact WHERE LastName = '{tag}'"
     ).json()
-    page = org.http.get(f"{org.jobs}/query/{job['id']}/results", timeout=30)
+    page = org.query_results(job["id"])
     assert page.headers["Sforce-NumberOfRecords"] == "1"
     header, first, second = page.text.split("\n", 2)
     assert header == '"FirstName","Email","CreatedDate"'

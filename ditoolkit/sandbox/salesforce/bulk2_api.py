@@ -48,41 +48,8 @@ from ditoolkit.sandbox.salesforce.store import Store
 
 log = logging.getLogger(__name__)
 _OPEN_STATES = frozenset({"Open", "UploadComplete", "InProgress"})
-_CREATE_KEYS = {
-    "ingest": [
-        "id",
-        "operation",
-        "object",
-        "createdById",
-        "createdDate",
-        "systemModstamp",
-        "state",
-        "externalIdFieldName",
-        "concurrencyMode",
-        "contentType",
-        "apiVersion",
-        "contentUrl",
-        "lineEnding",
-        "columnDelimiter",
-    ],
-    "query": [
-        "id",
-        "operation",
-        "object",
-        "createdById",
-        "createdDate",
-        "systemModstamp",
-        "state",
-        "concurrencyMode",
-        "contentType",
-        "apiVersion",
-        "lineEnding",
-        "columnDelimiter",
-    ],
-}
-
-
-_DETAIL_KEYS = [
+#: A job's settings, in the order Salesforce answers them.
+_JOB_KEYS = (
     "id",
     "operation",
     "object",
@@ -98,6 +65,10 @@ _DETAIL_KEYS = [
     "contentUrl",
     "lineEnding",
     "columnDelimiter",
+)
+#: A GET of a job adds its progress to its settings.
+_DETAIL_KEYS = (
+    *_JOB_KEYS,
     "numberRecordsProcessed",
     "numberRecordsFailed",
     "retries",
@@ -106,7 +77,15 @@ _DETAIL_KEYS = [
     "apexProcessingTime",
     "isPkChunkingSupported",
     "errorMessage",
-]
+)
+#: A create or a state change answers with the settings but ``jobType``; a query job's answer
+#: has no ``externalIdFieldName`` nor ``contentUrl`` either.
+_CREATE_KEYS = {
+    "ingest": [key for key in _JOB_KEYS if key != "jobType"],
+    "query": [
+        key for key in _JOB_KEYS if key not in ("jobType", "externalIdFieldName", "contentUrl")
+    ],
+}
 
 
 class Bulk2Api:
