@@ -23,8 +23,50 @@ runs it with the parameters below and writes `output_dir/summary.json` (and `pla
 `results.csv`, `errors.csv`); a failed run stops with the reason."""
 
 
-def _params(**values: object) -> str:
-    return "\n".join(f"{name} = {value!r}" for name, value in values.items())
+DEMO_MAPPING = "../mappings/demo.yml"
+SHOW_PREVIEWS = """\
+for item in {previews}.previews:
+    if interactive:
+        display(PreviewPanel(item.preview))
+    else:
+        print(render_text(item.preview.report_data()))"""
+
+
+def _parameters(name: str, **values: object) -> nbformat.NotebookNode:
+    """The cell tagged ``parameters``: the profile, ``values``, the output folder, interactive."""
+    values = {"profile": "sandbox", **values, "output_dir": f"runs/{name}", "interactive": True}
+    cell = new_code_cell("\n".join(f"{key} = {value!r}" for key, value in values.items()))
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+def _imports(*lines: str) -> nbformat.NotebookNode:
+    """The imports cell: ``display``, then ``lines``."""
+    return new_code_cell("from IPython.display import display\n\n" + "\n".join(lines))
+
+
+def _preview_cell(notebook: str) -> nbformat.NotebookNode:
+    """Preview the transfer beside the run files and show each preview."""
+    return new_code_cell(
+        "preview = run_preview(\n"
+        '    mapping, profile, transfer=transfer, output_dir=f"{output_dir}/preview", '
+        f'notebook="{notebook}"\n'
+        ")\n" + SHOW_PREVIEWS.format(previews="preview")
+    )
+
+
+def _unattended_run(function: str) -> str:
+    """The call of ``function`` that an unattended run makes, assigned to ``run``."""
+    return (
+        f"    run = {function}(\n"
+        "        mapping,\n"
+        "        profile,\n"
+        "        transfer=transfer,\n"
+        "        dry_run=dry_run,\n"
+        "        output_dir=output_dir,\n"
+        "        fail_on_rows=fail_on_rows,\n"
+        "    )\n"
+    )
 
 
 def connect() -> list[nbformat.NotebookNode]:
@@ -41,11 +83,10 @@ def connect() -> list[nbformat.NotebookNode]:
             "There is no plugin to install (guide step 2): the toolkit talks to both APIs.\n\n"
             + UNATTENDED.format(name="01_connect")
         ),
-        _parameters(_params(profile="sandbox", output_dir="runs/01_connect", interactive=True)),
-        new_code_cell(
-            "from IPython.display import display\n\n"
-            "from ditoolkit.ui.connection import ConnectionPanel\n"
-            "from ditoolkit.ui.notebook_runs import run_connect"
+        _parameters("01_connect"),
+        _imports(
+            "from ditoolkit.ui.connection import ConnectionPanel",
+            "from ditoolkit.ui.notebook_runs import run_connect",
         ),
         new_markdown_cell("What each side holds (the same answer the **Test** button gives):"),
         new_code_cell(
@@ -75,19 +116,11 @@ def mapping() -> list[nbformat.NotebookNode]:
             "never creates Salesforce records; two transfers feeding one table are flagged.\n\n"
             + UNATTENDED.format(name="02_mapping")
         ),
-        _parameters(
-            _params(
-                profile="sandbox",
-                mapping="../mappings/demo.yml",
-                output_dir="runs/02_mapping",
-                interactive=True,
-            )
-        ),
-        new_code_cell(
-            "from IPython.display import display\n\n"
-            "from ditoolkit.core.findings import findings_frame\n"
-            "from ditoolkit.ui.mapping_editor import MappingEditor\n"
-            "from ditoolkit.ui.notebook_runs import run_mapping_check"
+        _parameters("02_mapping", mapping=DEMO_MAPPING),
+        _imports(
+            "from ditoolkit.core.findings import findings_frame",
+            "from ditoolkit.ui.mapping_editor import MappingEditor",
+            "from ditoolkit.ui.notebook_runs import run_mapping_check",
         ),
         new_markdown_cell("The mapping checked against both live schemas:"),
         new_code_cell(
@@ -114,33 +147,18 @@ def preview() -> list[nbformat.NotebookNode]:
             "`transfer = None` previews every transfer of the mapping.\n\n"
             + UNATTENDED.format(name="03_preview")
         ),
-        _parameters(
-            _params(
-                profile="sandbox",
-                mapping="../mappings/demo.yml",
-                transfer=None,
-                output_dir="runs/03_preview",
-                interactive=True,
-            )
-        ),
-        new_code_cell(
-            "from IPython.display import display\n\n"
-            "from ditoolkit.core.report import render_text\n"
-            "from ditoolkit.ui.diff_preview import PreviewPanel\n"
-            "from ditoolkit.ui.notebook_runs import run_preview"
+        _parameters("03_preview", mapping=DEMO_MAPPING, transfer=None),
+        _imports(
+            "from ditoolkit.core.report import render_text",
+            "from ditoolkit.ui.diff_preview import PreviewPanel",
+            "from ditoolkit.ui.notebook_runs import run_preview",
         ),
         new_code_cell(
             "run = run_preview(mapping, profile, transfer=transfer, output_dir=output_dir)\n"
             "run.counts()"
         ),
         new_markdown_cell("Each transfer, direction by direction:"),
-        new_code_cell(
-            "for item in run.previews:\n"
-            "    if interactive:\n"
-            "        display(PreviewPanel(item.preview))\n"
-            "    else:\n"
-            "        print(render_text(item.preview.report_data()))"
-        ),
+        new_code_cell(SHOW_PREVIEWS.format(previews="run")),
     ]
 
 
@@ -161,35 +179,20 @@ def sync() -> list[nbformat.NotebookNode]:
             "schedules that must stop on them).\n\n" + UNATTENDED.format(name="04_sync")
         ),
         _parameters(
-            _params(
-                profile="sandbox",
-                mapping="../mappings/demo.yml",
-                transfer="acquisition_to_leads",
-                dry_run=True,
-                fail_on_rows=False,
-                output_dir="runs/04_sync",
-                interactive=True,
-            )
+            "04_sync",
+            mapping=DEMO_MAPPING,
+            transfer="acquisition_to_leads",
+            dry_run=True,
+            fail_on_rows=False,
         ),
-        new_code_cell(
-            "from IPython.display import display\n\n"
-            "from ditoolkit.core.report import render_text\n"
-            "from ditoolkit.ui.diff_preview import PreviewPanel\n"
-            "from ditoolkit.ui.notebook_runs import run_preview, run_sync\n"
-            "from ditoolkit.ui.run_panel import RunPanel"
+        _imports(
+            "from ditoolkit.core.report import render_text",
+            "from ditoolkit.ui.diff_preview import PreviewPanel",
+            "from ditoolkit.ui.notebook_runs import run_preview, run_sync",
+            "from ditoolkit.ui.run_panel import RunPanel",
         ),
         new_markdown_cell("What the transfer would change now (nothing is written here):"),
-        new_code_cell(
-            "preview = run_preview(\n"
-            '    mapping, profile, transfer=transfer, output_dir=f"{output_dir}/preview", '
-            'notebook="04_sync"\n'
-            ")\n"
-            "for item in preview.previews:\n"
-            "    if interactive:\n"
-            "        display(PreviewPanel(item.preview))\n"
-            "    else:\n"
-            "        print(render_text(item.preview.report_data()))"
-        ),
+        _preview_cell("04_sync"),
         new_markdown_cell(
             "Apply it. Interactively: untick *Dry run*, press **Apply**, read the results and "
             "the verify line; **Undo this run** shows what it would restore and waits for "
@@ -203,19 +206,14 @@ def sync() -> list[nbformat.NotebookNode]:
             "    )\n"
             "    display(panel)\n"
             "else:\n"
-            "    run = run_sync(\n"
-            "        mapping,\n"
-            "        profile,\n"
-            "        transfer=transfer,\n"
-            "        dry_run=dry_run,\n"
-            "        output_dir=output_dir,\n"
-            "        fail_on_rows=fail_on_rows,\n"
-            "    )\n"
-            '    print("runs:", ", ".join(run.run_ids))\n'
-            "    print(run.counts())\n"
-            "    print(run.verify_text())\n"
-            "    print(run.undo_hint())\n"
-            "    display(run.results().head(20), run.errors())"
+            + _unattended_run("run_sync")
+            + (
+                '    print("runs:", ", ".join(run.run_ids))\n'
+                "    print(run.counts())\n"
+                "    print(run.verify_text())\n"
+                "    print(run.undo_hint())\n"
+                "    display(run.results().head(20), run.errors())"
+            )
         ),
     ]
 
@@ -237,27 +235,22 @@ def csv_load() -> list[nbformat.NotebookNode]:
             + UNATTENDED.format(name="05_csv_load")
         ),
         _parameters(
-            _params(
-                profile="sandbox",
-                mapping="../mappings/demo.yml",
-                transfer="tradeshow_csv_to_di",
-                dry_run=False,
-                fail_on_rows=False,
-                output_dir="runs/05_csv_load",
-                interactive=True,
-            )
+            "05_csv_load",
+            mapping=DEMO_MAPPING,
+            transfer="tradeshow_csv_to_di",
+            dry_run=False,
+            fail_on_rows=False,
         ),
-        new_code_cell(
-            "from IPython.display import display\n\n"
-            "from ditoolkit.core.report import render_text\n"
-            "from ditoolkit.ui.diff_preview import PreviewPanel\n"
+        _imports(
+            "from ditoolkit.core.report import render_text",
+            "from ditoolkit.ui.diff_preview import PreviewPanel",
             "from ditoolkit.ui.notebook_runs import (\n"
             "    csv_result_files,\n"
             "    read_csv_source,\n"
             "    run_csv_load,\n"
             "    run_preview,\n"
-            ")\n"
-            "from ditoolkit.ui.run_panel import RunPanel"
+            ")",
+            "from ditoolkit.ui.run_panel import RunPanel",
         ),
         new_markdown_cell("The file, as the load reads it:"),
         new_code_cell(
@@ -266,17 +259,7 @@ def csv_load() -> list[nbformat.NotebookNode]:
             "display(source.frame.head())"
         ),
         new_markdown_cell("Checked and previewed against the target (nothing is written here):"),
-        new_code_cell(
-            "preview = run_preview(\n"
-            '    mapping, profile, transfer=transfer, output_dir=f"{output_dir}/preview", '
-            'notebook="05_csv_load"\n'
-            ")\n"
-            "for item in preview.previews:\n"
-            "    if interactive:\n"
-            "        display(PreviewPanel(item.preview))\n"
-            "    else:\n"
-            "        print(render_text(item.preview.report_data()))"
-        ),
+        _preview_cell("05_csv_load"),
         new_markdown_cell(
             "Load it. Interactively: press **Apply** (untick *Dry run* first), then read the "
             "results; the success and error files are written to `output_dir`."
@@ -293,27 +276,16 @@ def csv_load() -> list[nbformat.NotebookNode]:
             "    )\n"
             "    display(panel)\n"
             "else:\n"
-            "    run = run_csv_load(\n"
-            "        mapping,\n"
-            "        profile,\n"
-            "        transfer=transfer,\n"
-            "        dry_run=dry_run,\n"
-            "        output_dir=output_dir,\n"
-            "        fail_on_rows=fail_on_rows,\n"
-            "    )\n"
-            "    print(run.counts())\n"
-            "    print(run.verify_text())\n"
-            "    for kind, path in csv_result_files(run).items():\n"
-            '        print(f"{kind} file: {path}")\n'
-            "    display(run.errors())"
+            + _unattended_run("run_csv_load")
+            + (
+                "    print(run.counts())\n"
+                "    print(run.verify_text())\n"
+                "    for kind, path in csv_result_files(run).items():\n"
+                '        print(f"{kind} file: {path}")\n'
+                "    display(run.errors())"
+            )
         ),
     ]
-
-
-def _parameters(source: str) -> nbformat.NotebookNode:
-    cell = new_code_cell(source)
-    cell.metadata["tags"] = ["parameters"]
-    return cell
 
 
 NOTEBOOKS = {
