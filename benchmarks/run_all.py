@@ -115,17 +115,8 @@ def diff_rows(rows: int, *, datacompy: bool) -> list[Row]:
 
 def salesforce_rows(sandbox: SandboxProcess, sizes: list[int]) -> list[Row]:
     """Adapter calls vs naive calls for Contact writes and reads."""
-    from ditoolkit.systems.salesforce import SalesforceSystem
-
-    info = sandbox.salesforce
-    sf = SalesforceSystem.connect(
-        username=info["username"],
-        password=info["password"],
-        security_token=info["security_token"],
-        login_url=info["login_url"],
-        ca_bundle=info["ca_bundle"],
-    )
-    counters = SandboxAdmin.of(info)
+    sf = salesforce_io.connect(sandbox.salesforce)
+    counters = SandboxAdmin.of(sandbox.salesforce)
     out = []
     for n in sizes:
         counters.reset(timeout=300)

@@ -27,6 +27,17 @@ from ditoolkit.sandbox.process import start_sandbox
 from ditoolkit.systems.salesforce import SalesforceSystem
 
 
+def connect(info: dict[str, Any]) -> SalesforceSystem:
+    """The Salesforce adapter logged in to a sandbox (its ``sandbox.json`` section)."""
+    return SalesforceSystem.connect(
+        username=info["username"],
+        password=info["password"],
+        security_token=info["security_token"],
+        login_url=info["login_url"],
+        ca_bundle=info["ca_bundle"],
+    )
+
+
 def contacts(n: int) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -142,15 +153,7 @@ def main() -> None:
     parser.add_argument("--million", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, start_sandbox(tmp, seed="empty") as sandbox:
-        info = sandbox.salesforce
-        sf = SalesforceSystem.connect(
-            username=info["username"],
-            password=info["password"],
-            security_token=info["security_token"],
-            login_url=info["login_url"],
-            ca_bundle=info["ca_bundle"],
-        )
-        run(args, sf, SandboxAdmin.of(info))
+        run(args, connect(sandbox.salesforce), SandboxAdmin.of(sandbox.salesforce))
 
 
 if __name__ == "__main__":
