@@ -89,8 +89,8 @@ def input_rows(side: CsvSide, d: DirectionPreview) -> pd.DataFrame:
     """Every row of the input file with all its columns as text, indexed by line.
 
     The file is read again whole (the preview read only the columns the transfer uses). If it
-    can no longer be read, or its lines differ from those the preview read (it changed during
-    the run), the rows the preview read stand in for it.
+    can no longer be read, or its lines or the values the preview read differ (it changed
+    during the run), the rows the preview read (their columns only) stand in for it.
     """
     try:
         rows = read_csv_file(
@@ -98,9 +98,17 @@ def input_rows(side: CsvSide, d: DirectionPreview) -> pd.DataFrame:
         )
     except DitoolkitError:
         return d.source.drop(columns=[LINE_COLUMN], errors="ignore")
-    if d.source.index.name != "line" or not rows.index.equals(d.source.index):
-        return d.source.drop(columns=[LINE_COLUMN], errors="ignore")
+    read = d.source.drop(columns=[LINE_COLUMN], errors="ignore")
+    if d.source.index.name != "line" or not _same_cells(rows, read):
+        return read
     return rows
+
+
+def _same_cells(rows: pd.DataFrame, read: pd.DataFrame) -> bool:
+    """Whether ``rows`` hold the lines and values the preview read (``read``'s columns)."""
+    if not rows.index.equals(read.index) or not set(read.columns) <= set(rows.columns):
+        return False
+    return bool(rows[list(read.columns)].astype("string").equals(read.astype("string")))
 
 
 def row_outcomes(run: TransferRun, direction: str, *, lines: pd.Index) -> pd.DataFrame:
