@@ -115,7 +115,7 @@ def diff_rows(rows: int, *, datacompy: bool) -> list[Row]:
 
 def salesforce_rows(sandbox: SandboxProcess, sizes: list[int]) -> list[Row]:
     """Adapter calls vs naive calls for Contact writes and reads."""
-    sf = salesforce_io.connect(sandbox.salesforce)
+    sf = salesforce_io.connect(sandbox.salesforce)  # the adapter tests' own login
     counters = SandboxAdmin.of(sandbox.salesforce)
     out = []
     for n in sizes:

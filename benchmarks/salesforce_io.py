@@ -14,28 +14,22 @@ Usage: ``.venv/bin/python benchmarks/salesforce_io.py [--sizes 1000 100000] [--m
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import psutil
 
-from ditoolkit.sandbox.admin import SandboxAdmin
-from ditoolkit.sandbox.process import start_sandbox
-from ditoolkit.systems.salesforce import SalesforceSystem
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def connect(info: dict[str, Any]) -> SalesforceSystem:
-    """The Salesforce adapter logged in to a sandbox (its ``sandbox.json`` section)."""
-    return SalesforceSystem.connect(
-        username=info["username"],
-        password=info["password"],
-        security_token=info["security_token"],
-        login_url=info["login_url"],
-        ca_bundle=info["ca_bundle"],
-    )
+from ditoolkit.sandbox.admin import SandboxAdmin  # noqa: E402
+from ditoolkit.sandbox.process import start_sandbox  # noqa: E402
+from ditoolkit.systems.salesforce import SalesforceSystem  # noqa: E402
+from tests.systems_salesforce.conftest import connect  # noqa: E402
 
 
 def contacts(n: int) -> pd.DataFrame:

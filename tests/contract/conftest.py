@@ -130,17 +130,11 @@ def _people(key: str, *, prefix: str, email_key: bool) -> Callable[[int], pd.Dat
 
 def salesforce_case(tmp_path: Path, request: pytest.FixtureRequest) -> SystemCase:
     """Salesforce ``Contact`` in the sandbox, through simple-salesforce over HTTPS."""
-    from ditoolkit.systems.salesforce import SalesforceSystem
+    from tests.systems_salesforce.conftest import connect
 
     info = request.getfixturevalue("sandbox").salesforce
     SandboxAdmin.of(info).reset()
-    system = SalesforceSystem.connect(
-        username=info["username"],
-        password=info["password"],
-        security_token=info["security_token"],
-        login_url=info["login_url"],
-        ca_bundle=info["ca_bundle"],
-    )
+    system = connect(info)
     make = _people("DI_Contact_Id__c", prefix="C", email_key=False)
 
     def rows(n: int) -> pd.DataFrame:
