@@ -35,14 +35,23 @@ class SandboxAdmin:
         base = section.get("instance_url") or section["base_url"]
         return cls(str(base), str(section["ca_bundle"]))
 
+    def post(self, path: str, body: Mapping[str, Any], *, timeout: float = 30) -> Any:
+        """POST ``body`` to ``/__sandbox__/<path>``; the decoded answer.
+
+        Raises:
+            requests.HTTPError: the sandbox refused it.
+        """
+        answer = self.http.post(f"{self.base}/{path}", json=dict(body), timeout=timeout)
+        answer.raise_for_status()
+        return answer.json()
+
     def faults(self, **settings: Any) -> None:
         """Set fault settings (``latency_ms``, ``error_rate``, ``session_expiry_after``...)."""
-        self.http.post(f"{self.base}/faults", json=settings, timeout=10).raise_for_status()
+        self.post("faults", settings, timeout=10)
 
     def reset(self, *, data: bool = True, timeout: float = 120) -> None:
         """Clear faults and counters; with ``data``, also put the records back to the seed."""
-        answer = self.http.post(f"{self.base}/reset", json={"data": data}, timeout=timeout)
-        answer.raise_for_status()
+        self.post("reset", {"data": data}, timeout=timeout)
 
     def counters(self) -> dict[str, Any]:
         """``{"total", "by_endpoint", "rows_served"}`` as the sandbox counts them."""

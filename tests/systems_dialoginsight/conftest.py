@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import requests
 
+from ditoolkit.sandbox.admin import SandboxAdmin
 from ditoolkit.sandbox.process import SandboxProcess, start_sandbox
 from ditoolkit.systems.dialoginsight import DialogInsightSystem
 
@@ -34,35 +34,20 @@ def di_info(di_sandbox: SandboxProcess) -> dict[str, Any]:
     return di_sandbox.dialoginsight
 
 
-class Admin:
-    """The DI sandbox's ``/__sandbox__/`` API (faults, counters, reset, keys)."""
+#: The sandbox's admin API (faults, counters, reset, keys).
+Admin = SandboxAdmin
 
-    def __init__(self, info: dict[str, Any]) -> None:
-        self.base = info["base_url"].split("/webservices/")[0] + "/__sandbox__"
-        self.http = requests.Session()
-        self.http.verify = info["ca_bundle"]
-        self.http.trust_env = False
 
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        response = self.http.post(f"{self.base}/{path}", json=body, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    def faults(self, **settings: Any) -> None:
-        self.post("faults", settings)
-
-    def reset(self, *, data: bool = True) -> None:
-        self.post("reset", {"data": data})
-
-    def counters(self) -> dict[str, int]:
-        answer = self.http.get(f"{self.base}/counters", timeout=10).json()
-        return {k.split(" ", 1)[-1].lower(): v for k, v in answer["by_endpoint"].items()}
+def calls_by_method(admin: SandboxAdmin) -> dict[str, int]:
+    """The sandbox's call counters keyed ``service.method`` in lower case (``contacts.get``)."""
+    counted = admin.counters()["by_endpoint"]
+    return {k.split(" ", 1)[-1].lower(): int(v) for k, v in counted.items()}
 
 
 @pytest.fixture
 def di_admin(di_info: dict[str, Any]) -> Iterator[Admin]:
     """The admin API, with data wiped before the test and faults cleared after it."""
-    admin = Admin(di_info)
+    admin = SandboxAdmin.of(di_info)
     admin.reset(data=True)
     yield admin
     admin.faults(latency_ms=0, error_rate={})

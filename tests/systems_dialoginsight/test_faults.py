@@ -19,7 +19,7 @@ from ditoolkit.errors import (
 )
 from ditoolkit.systems.dialoginsight import DialogInsightClient, DialogInsightSystem
 
-from .conftest import Admin
+from .conftest import Admin, calls_by_method
 
 Factory = Callable[..., DialogInsightSystem]
 
@@ -56,7 +56,7 @@ def test_throttling_is_retried_until_it_passes(di_system_factory: Factory, di_ad
     assert result.ok and len(result) == 40
     merges = di.client.calls["Contacts.Merge"]
     assert merges == result.api_calls and merges > 1  # one batch, retried at least once
-    assert di_admin.counters()["contacts.merge"] == merges
+    assert calls_by_method(di_admin)["contacts.merge"] == merges
     assert len(di.read("Contact", project=1002)) == 40
 
 

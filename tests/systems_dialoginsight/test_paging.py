@@ -6,7 +6,7 @@ import pandas as pd
 
 from ditoolkit.systems.dialoginsight import DialogInsightSystem
 
-from .conftest import Admin
+from .conftest import Admin, calls_by_method
 
 
 def test_ten_thousand_contacts_in_twenty_merges_and_eleven_gets(
@@ -24,9 +24,11 @@ def test_ten_thousand_contacts_in_twenty_merges_and_eleven_gets(
     )
     written = di_system.write("Contact", frame, operation="upsert", project=1002)
     assert written.ok and written.api_calls == n // 500
-    before = di_admin.counters().get("contacts.get", 0)
+    before = calls_by_method(di_admin).get("contacts.get", 0)
     back = di_system.read("Contact", project=1002)
-    assert di_admin.counters()["contacts.get"] - before == 11  # 10 full pages, then an empty one
+    assert (
+        calls_by_method(di_admin)["contacts.get"] - before == 11
+    )  # 10 full pages, then an empty one
     assert len(back) == n and back["idContact"].is_unique
     ids = back["idContact"].astype(int)
     assert ids.is_monotonic_increasing
