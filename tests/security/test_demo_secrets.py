@@ -113,15 +113,15 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
         timeout=400,
     )
     return DemoRun(
-        process.returncode,
-        process.stdout,
-        process.stderr,
-        out,
-        data,
-        scratch,
-        temp,
-        cwd,
-        started,
+        returncode=process.returncode,
+        stdout=process.stdout,
+        stderr=process.stderr,
+        out=out,
+        data=data,
+        scratch=scratch,
+        temp=temp,
+        cwd=cwd,
+        started=started,
     )
 
 
