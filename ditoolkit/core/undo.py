@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from ditoolkit.core.apply import ApplySettings, RunEngine
 from ditoolkit.core.destination import Destination
 from ditoolkit.core.journal import Journal, PlannedRow, new_run_id
+from ditoolkit.core.run_engine import ApplySettings, RunEngine
 from ditoolkit.core.run_result import RunResult
 from ditoolkit.core.verify import VERIFY_MISMATCH
 from ditoolkit.errors import ApplyError
