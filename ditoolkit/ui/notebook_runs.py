@@ -276,9 +276,10 @@ def run_csv_load(
 ) -> SyncRun:
     """Load a transfer's CSV file (checked, previewed, applied, verified); write the files.
 
-    Beside the run files, ``output_dir`` gets ``<file>.success.csv`` (every row with its
-    id and status) and ``<file>.error.csv`` (every row not loaded, with its error), as
-    Salesforce's Data Loader writes them.
+    Beside the run files, ``output_dir`` gets ``<file>.success.csv`` (every row loaded or
+    already up to date, with all its columns, id, status and line) and ``<file>.error.csv``
+    (every other row, with all its columns, the reason and its line), as Salesforce's Data
+    Loader writes them.
 
     Raises:
         MappingError: the transfer reads no CSV file, or the mapping does not fit.

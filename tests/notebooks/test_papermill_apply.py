@@ -116,9 +116,12 @@ def check_csv_load_places_every_row_in_a_success_or_error_file(runs: Path) -> No
     assert len(success) + len(error) == len(source)
     assert len(error) == summary["counts"]["held_back"] + summary["counts"]["failed"] > 0
     mapped = {r.source for r in Mapping.load(DEMO_MAPPING).transfer(LOAD).pairs_for() if r.source}
-    assert set(success.columns) >= mapped | {"ID", "STATUS"}
+    assert set(success.columns) >= mapped | {"ID", "STATUS", "LINE"}
+    assert list(success.columns[: len(source.columns)]) == list(source.columns)
     assert "ERROR" in error.columns and error["ERROR"].str.len().gt(0).all()
-    loaded = success.loc[success["STATUS"] == "created", "Courriel"].str.strip().str.lower()
+    created = success["STATUS"] == "Item Created"
+    assert created.any(), set(success["STATUS"])
+    loaded = success.loc[created, "Courriel"].str.strip().str.lower()
     di = dtk.connect_dialoginsight(profile="sandbox")
     contacts = dtk.read_di_table(di, "Contact", project=1002)
     assert set(loaded) <= set(contacts["f_EMail"].dropna().str.lower())
