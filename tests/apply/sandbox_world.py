@@ -53,6 +53,13 @@ transfers:
     operations: [insert, update]
 """
 
+#: The same contacts kept equal both ways (updates only).
+BOTH_MAPPING = (
+    CONTACTS_MAPPING.replace("name: contacts", "name: both_ways")
+    .replace("direction: sf_to_di", "direction: both")
+    .replace("operations: [insert, update]", "operations: [update]")
+)
+
 
 @dataclass
 class World:
@@ -166,3 +173,28 @@ def seed_sf_contacts(count: int) -> None:
         }
     )
     sf.write("Contact", frame, operation="insert").raise_for_errors()
+
+
+def last_names() -> tuple[dict[str, str], dict[str, str]]:
+    """The Salesforce contacts' last names by Id, and DI project 1001's by ``f_SalesforceId``."""
+    sf = connect_salesforce(profile="sandbox").read("Contact", columns=["Id", "LastName"])
+    di = connect_dialoginsight(profile="sandbox")
+    rows = di.read("Contact", columns=["f_SalesforceId", "f_LastName"], project=1001)
+    di.close()
+    return dict(zip(sf["Id"], sf["LastName"], strict=True)), dict(
+        zip(rows["f_SalesforceId"], rows["f_LastName"], strict=True)
+    )
+
+
+def set_last_name(sf_id: str, *, sf: str | None = None, di: str | None = None) -> None:
+    """Rename the contact ``sf_id`` in Salesforce (``sf``) and/or in DI project 1001 (``di``)."""
+    if sf is not None:
+        frame = pd.DataFrame({"Id": [sf_id], "LastName": [sf]})
+        connect_salesforce(profile="sandbox").write(
+            "Contact", frame, operation="update"
+        ).raise_for_errors()
+    if di is not None:
+        frame = pd.DataFrame({"f_SalesforceId": [sf_id], "f_LastName": [di]})
+        system = connect_dialoginsight(profile="sandbox")
+        system.write("Contact", frame, operation="update", project=1001).raise_for_errors()
+        system.close()

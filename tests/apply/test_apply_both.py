@@ -6,47 +6,9 @@ import csv
 from pathlib import Path
 
 import pandas as pd
-from sandbox_world import World, seed_sf_contacts
+from sandbox_world import BOTH_MAPPING, World, last_names, seed_sf_contacts, set_last_name
 
 from ditoolkit.api import connect_dialoginsight, connect_salesforce
-
-BOTH_MAPPING = """\
-version: 1
-project: 1001
-transfers:
-  - name: both_ways
-    direction: both
-    salesforce: {object: Contact}
-    dialoginsight: {table: Contact}
-    key: {salesforce: Id, dialoginsight: f_SalesforceId}
-    fields:
-      - {salesforce: Email, dialoginsight: f_EMail}
-      - {salesforce: LastName, dialoginsight: f_LastName}
-    operations: [update]
-"""
-
-
-def _names() -> tuple[dict[str, str], dict[str, str]]:
-    sf = connect_salesforce(profile="sandbox").read("Contact", columns=["Id", "LastName"])
-    di = connect_dialoginsight(profile="sandbox")
-    rows = di.read("Contact", columns=["f_SalesforceId", "f_LastName"], project=1001)
-    di.close()
-    return dict(zip(sf["Id"], sf["LastName"], strict=True)), dict(
-        zip(rows["f_SalesforceId"], rows["f_LastName"], strict=True)
-    )
-
-
-def _set(sf_id: str, *, sf: str | None = None, di: str | None = None) -> None:
-    if sf is not None:
-        frame = pd.DataFrame({"Id": [sf_id], "LastName": [sf]})
-        connect_salesforce(profile="sandbox").write(
-            "Contact", frame, operation="update"
-        ).raise_for_errors()
-    if di is not None:
-        frame = pd.DataFrame({"f_SalesforceId": [sf_id], "f_LastName": [di]})
-        system = connect_dialoginsight(profile="sandbox")
-        system.write("Contact", frame, operation="update", project=1001).raise_for_errors()
-        system.close()
 
 
 def _errors(folder: Path) -> list[dict[str, str]]:
@@ -67,17 +29,17 @@ def test_both_ways_with_conflicts_reported_then_settled(world: World, tmp_path: 
     di.close()
     first = world.run("apply", str(mapping), "--profile", "sandbox")
     assert first.returncode == 0, first.stderr
-    sf_names, di_names = _names()
+    sf_names, di_names = last_names()
     assert di_names == sf_names
     a, b, c = sorted(sf_names)[:3]
 
-    _set(a, sf="SfSide")
-    _set(b, di="DiSide")
-    _set(c, sf="SfWins", di="DiLoses")
+    set_last_name(a, sf="SfSide")
+    set_last_name(b, di="DiSide")
+    set_last_name(c, sf="SfWins", di="DiLoses")
     out = tmp_path / "out"
     second = world.run("apply", str(mapping), "--profile", "sandbox", "--out", str(out))
     assert second.returncode == 1, second.stderr  # a conflict is left unresolved
-    sf_names, di_names = _names()
+    sf_names, di_names = last_names()
     assert di_names[a] == "SfSide" and sf_names[b] == "DiSide"
     assert (sf_names[c], di_names[c]) == ("SfWins", "DiLoses")  # neither side overwritten
     conflicts = [e for e in _errors(out) if e["reason"] == "CONFLICT"]
@@ -87,7 +49,7 @@ def test_both_ways_with_conflicts_reported_then_settled(world: World, tmp_path: 
         "apply", str(mapping), "--profile", "sandbox", "--resolve", "prefer_salesforce"
     )
     assert third.returncode == 0, third.stderr
-    sf_names, di_names = _names()
+    sf_names, di_names = last_names()
     assert sf_names == di_names and di_names[c] == "SfWins"
 
     fourth = world.run("apply", str(mapping), "--profile", "sandbox")

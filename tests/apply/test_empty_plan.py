@@ -11,27 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from sandbox_world import World, seed_di_contacts, seed_sf_contacts
+from sandbox_world import (
+    BOTH_MAPPING,
+    World,
+    last_names,
+    seed_di_contacts,
+    seed_sf_contacts,
+    set_last_name,
+)
 
 from ditoolkit.api import connect_dialoginsight, connect_salesforce
 from ditoolkit.workflow.apply_command import run_apply_command
 
 N = 300
-
-BOTH_MAPPING = """\
-version: 1
-project: 1001
-transfers:
-  - name: both_ways
-    direction: both
-    salesforce: {object: Contact}
-    dialoginsight: {table: Contact}
-    key: {salesforce: Id, dialoginsight: f_SalesforceId}
-    fields:
-      - {salesforce: Email, dialoginsight: f_EMail}
-      - {salesforce: LastName, dialoginsight: f_LastName}
-    operations: [update]
-"""
 
 
 def _lead_reads(world: World) -> tuple[int, int]:
@@ -99,29 +91,6 @@ def test_a_target_changed_after_the_preview_of_an_empty_plan_is_found_next_run(
     assert _leads()["person1@example.com"] == "Person1"
 
 
-def _names() -> tuple[dict[str, str], dict[str, str]]:
-    sf = connect_salesforce(profile="sandbox").read("Contact", columns=["Id", "LastName"])
-    di = connect_dialoginsight(profile="sandbox")
-    rows = di.read("Contact", columns=["f_SalesforceId", "f_LastName"], project=1001)
-    di.close()
-    return dict(zip(sf["Id"], sf["LastName"], strict=True)), dict(
-        zip(rows["f_SalesforceId"], rows["f_LastName"], strict=True)
-    )
-
-
-def _set(sf_id: str, *, sf: str | None = None, di: str | None = None) -> None:
-    if sf is not None:
-        frame = pd.DataFrame({"Id": [sf_id], "LastName": [sf]})
-        connect_salesforce(profile="sandbox").write(
-            "Contact", frame, operation="update"
-        ).raise_for_errors()
-    if di is not None:
-        frame = pd.DataFrame({"f_SalesforceId": [sf_id], "f_LastName": [di]})
-        system = connect_dialoginsight(profile="sandbox")
-        system.write("Contact", frame, operation="update", project=1001).raise_for_errors()
-        system.close()
-
-
 def test_both_ways_changes_after_an_empty_preview_flow_on_the_next_run(
     world: World, tmp_path: Path
 ) -> None:
@@ -140,18 +109,18 @@ def test_both_ways_changes_after_an_empty_preview_flow_on_the_next_run(
     a, b = sorted(sf["Id"])[:2]
 
     def both_sides_edited_meanwhile() -> None:
-        _set(a, di="DiMeanwhile")  # the sf_to_di target (base snapshot)
-        _set(b, sf="SfMeanwhile")  # the di_to_sf target (Salesforce watermark)
+        set_last_name(a, di="DiMeanwhile")  # the sf_to_di target (base snapshot)
+        set_last_name(b, sf="SfMeanwhile")  # the di_to_sf target (Salesforce watermark)
 
     code = run_apply_command(
         str(mapping), profile="sandbox", before_write=both_sides_edited_meanwhile
     )
     assert code == 0  # both plans empty: saved state, nothing written
-    sf_names, di_names = _names()
+    sf_names, di_names = last_names()
     assert (sf_names[a], di_names[b]) != ("DiMeanwhile", "SfMeanwhile")
 
     again = world.run("apply", str(mapping), "--profile", "sandbox")
     assert again.returncode == 0, again.stderr  # no conflict: each edit is one side's change
-    sf_names, di_names = _names()
+    sf_names, di_names = last_names()
     assert sf_names == di_names
     assert (sf_names[a], di_names[b]) == ("DiMeanwhile", "SfMeanwhile")

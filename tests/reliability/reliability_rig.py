@@ -62,9 +62,7 @@ NO_FAULTS: dict[str, Any] = {
 
 def admins(info: dict[str, Any]) -> tuple[SandboxAdmin, SandboxAdmin]:
     """The Salesforce and Dialog Insight admin APIs of a ``sandbox.json``."""
-    sf, di = info["salesforce"], info["dialoginsight"]
-    di_root = di["base_url"].split("/webservices/")[0]
-    return SandboxAdmin(sf["instance_url"], sf["ca_bundle"]), SandboxAdmin(di_root, di["ca_bundle"])
+    return SandboxAdmin.of(info["salesforce"]), SandboxAdmin.of(info["dialoginsight"])
 
 
 @dataclass
