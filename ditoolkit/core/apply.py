@@ -162,7 +162,7 @@ def apply_legs(
         direction=",".join(leg.plan.direction for leg in legs),
         mapping_fingerprint=first.mapping_fingerprint if first else None,
         plan_fingerprint=_joint_fingerprint(legs),
-        plan=json.dumps({leg.name: json.loads(leg.plan.to_json()) for leg in legs}),
+        plan=json.dumps({leg.name: leg.plan.to_json_value() for leg in legs}),
     )
     return RunEngine(journal, run_id, ends=ends, settings=chosen).run(check_rows=False)
 

@@ -332,8 +332,17 @@ class Journal:
             params += (state,)
         frame = pd.read_sql_query(query + " ORDER BY seq", self._db, params=params)
         for column in ("before", "after"):
-            frame[column] = [json.loads(v) for v in frame[column]]
+            frame[column] = [json.loads(v) for v in frame[column].tolist()]
         return frame
+
+    def status_counts(self, run_id: str) -> dict[str, int]:
+        """How many of the run's rows end in each status (their state while they have none)."""
+        rows = self._db.execute(
+            "SELECT COALESCE(status, state), COUNT(*) FROM row_outcomes WHERE run_id = ? "
+            "GROUP BY 1",
+            (run_id,),
+        ).fetchall()
+        return {str(s): int(n) for s, n in rows}
 
     def state_counts(self, run_id: str) -> dict[str, int]:
         """How many of the run's rows are in each state."""

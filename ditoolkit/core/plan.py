@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,15 @@ class Plan:
         return frame
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything in the plan as JSON-ready values (without its own fingerprint)."""
+        """Everything in the plan as JSON-ready values (without its own fingerprint).
+
+        Built once per plan (a plan does not change after it is made); callers must not
+        modify what it returns.
+        """
+        return self._content
+
+    @cached_property
+    def _content(self) -> dict[str, Any]:
         return {
             "version": _PLAN_VERSION,
             "transfer": self.transfer_name,
@@ -129,15 +138,19 @@ class Plan:
             "errors": _records(self.errors, ERROR_COLUMNS),
         }
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """A hash of the plan's whole content: two equal plans share it."""
         text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def to_json_value(self) -> dict[str, Any]:
+        """The plan as :meth:`to_json` writes it, as a JSON-ready dict (with its fingerprint)."""
+        return {**self.to_dict(), "fingerprint": self.fingerprint}
+
     def to_json(self, path: str | Path | None = None) -> str:
         """The plan as JSON text (with its fingerprint); also written to ``path`` if given."""
-        text = json.dumps({**self.to_dict(), "fingerprint": self.fingerprint}, indent=1)
+        text = json.dumps(self.to_json_value(), indent=1)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text

@@ -37,7 +37,8 @@ def json_value(value: Any) -> Any:
 
 
 def _record(row: Mapping[Hashable, Any], *, key: str) -> dict[str, Any]:
-    return {str(k): json_value(v) for k, v in row.items() if k != key and json_value(v) is not None}
+    values = ((str(k), json_value(v)) for k, v in row.items() if k != key)
+    return {k: v for k, v in values if v is not None}
 
 
 def insert_rows(inserts: pd.DataFrame, *, key: str) -> pd.DataFrame:

@@ -111,9 +111,7 @@ class RunEngine:
         return self.result(status)
 
     def counts(self) -> dict[str, int]:
-        rows = self.journal.rows(self.run_id)
-        found = rows["status"].fillna(rows["state"]).value_counts()
-        return {str(k): int(v) for k, v in found.items()}
+        return self.journal.status_counts(self.run_id)
 
     def result(self, status: str, *, error: DitoolkitError | None = None) -> RunResult:
         record = self.journal.run(self.run_id)
@@ -132,13 +130,13 @@ class RunEngine:
 
     def send_pending(self) -> None:
         rows = self.journal.rows(self.run_id, state=PENDING)
-        total = len(self.journal.rows(self.run_id))
+        total = sum(self.journal.state_counts(self.run_id).values())
         for (side, op), group in rows.groupby(["side", "operation"], sort=False):
             for start in range(0, len(group), self.settings.batch_size):
                 chunk = group.iloc[start : start + self.settings.batch_size]
                 self.send_batch(self.end(str(side)), operation=str(op), chunk=chunk)
                 if self.settings.on_batch is not None:
-                    done = total - len(self.journal.rows(self.run_id, state=PENDING))
+                    done = total - self.journal.state_counts(self.run_id).get(PENDING, 0)
                     self.settings.on_batch(done, total)
 
     def send_batch(self, end: Destination, *, operation: str, chunk: pd.DataFrame) -> None:

@@ -67,7 +67,7 @@ def _canonical(values: list[Any], *, destination: Destination, name: str) -> lis
         normalized = normalize_series(series, spec)
     except (TypeError, ValueError):
         normalized = series.astype("string")
-    return [json_value(v) for v in normalized]
+    return [json_value(v) for v in normalized.tolist()]
 
 
 def compare_rows(destination: Destination, expected: Mapping[str, Mapping[str, Any]]) -> Comparison:

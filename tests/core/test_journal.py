@@ -37,9 +37,10 @@ def test_rows_move_from_pending_to_sent_to_done(tmp_path: Path) -> None:
         journal.mark_sent("r1", [0, 1], batch=1)
         assert journal.state_counts("r1") == {"sent": 2}
         assert [r.run_id for r in journal.unfinished_runs("m")] == ["r1"]
-        journal.record_outcomes(
-            "r1", [Outcome(0, "created", "003X"), Outcome(1, "failed", None, "BAD", "no")]
-        )
+        journal.record_outcomes("r1", [Outcome(0, "created", "003X")])
+        assert journal.status_counts("r1") == {"created": 1, "sent": 1}  # state until a status
+        journal.record_outcomes("r1", [Outcome(1, "failed", None, "BAD", "no")])
+        assert journal.status_counts("r1") == {"created": 1, "failed": 1}
         rows = journal.rows("r1")
         assert rows["state"].tolist() == ["done", "done"]
         assert rows["status"].tolist() == ["created", "failed"]
