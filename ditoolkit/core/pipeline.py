@@ -23,7 +23,14 @@ its watermark on (``system.read(..., since=)``); a side whose :attr:`Endpoint.mo
 be taken from the rows read. A source read from a watermark holds only the rows changed since,
 so the diff of that direction compares only the keys read: the target is restricted to them
 before the comparison, and a target row not re-read is neither a delete nor unchanged — it is
-simply not looked at. **Deletes need a full read** (no ``since``; ``apply --full``): a row
+simply not looked at. **Deletes from a watermark**: when the source side can list its rows
+deleted since a time (:attr:`Endpoint.read_deleted`; Salesforce's ``queryAll``) and the
+transfer allows ``delete``, those rows are read too, their keys go through the transfer's
+filters and transforms, and the target rows with those keys join the comparison, so the diff
+plans their deletes — unless the incremental read has the key live (undeleted, or re-created
+with the same key). The source frame's ``attrs["deleted_read"]`` counts the deleted rows read
+(:mod:`ditoolkit.core.pipeline_incremental`). A side without such a reader (or a transfer
+without ``delete``) finds deletes only by a full read (no ``since``; ``apply --full``): a row
 missing from an incremental read is never a delete. The plan's target fingerprint is still
 taken from the whole target as read, so that apply's freshness check re-reads it the same way.
 
@@ -38,7 +45,7 @@ value is a conflict.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import pandas as pd
@@ -48,6 +55,12 @@ from ditoolkit.core.diff_keys import HELD_COLUMNS
 from ditoolkit.core.findings import Finding
 from ditoolkit.core.mapping import FieldRoute, Transfer
 from ditoolkit.core.normalize import normalize_series
+from ditoolkit.core.pipeline_incremental import (
+    DeletedReader,
+    keys_read_only,
+    read_deleted_keys,
+    source_columns,
+)
 from ditoolkit.core.pipeline_quality import release_required_for_updates, with_transform_findings
 from ditoolkit.core.plan import build_plan
 from ditoolkit.core.preview import DirectionPreview, Preview
@@ -58,14 +71,17 @@ from ditoolkit.port import System, TableSchema
 __all__ = [
     "TYPE_A_NO_CREATE",
     "BaseStore",
+    "DeletedReader",
     "Endpoint",
     "compare",
     "hold_back_inserts",
     "keys_read_only",
     "preview_direction",
     "preview_transfer",
+    "read_deleted_keys",
     "read_source",
     "read_target",
+    "source_columns",
 ]
 
 #: The reason code of a row held back because a type A project never creates SF records.
@@ -89,6 +105,9 @@ class Endpoint:
         modstamp: the field holding each row's modification time (``SystemModstamp`` on
             Salesforce), read with every source read of this side; None when the system
             keeps none (Dialog Insight, a CSV file), which then is always read whole.
+        read_deleted: reads the side's rows deleted since a watermark (Salesforce's
+            ``queryAll``), so that an incremental read finds deletes too (see the module);
+            None when the side cannot list them.
     """
 
     system: System
@@ -96,6 +115,7 @@ class Endpoint:
     where: Any = None
     label: str | None = None
     modstamp: str | None = None
+    read_deleted: DeletedReader | None = field(default=None, compare=False)
 
     @property
     def title(self) -> str:
@@ -134,21 +154,18 @@ def read_source(
     Raises:
         MappingError: ``since`` is given for a side that keeps no modification time.
     """
-    side = transfer.source_side(direction)
     if since is not None and endpoint.modstamp is None:
         raise MappingError(
             f"transfer {transfer.name!r}: {endpoint.title} keeps no modification time, "
             "so it cannot be read incrementally",
             hint="read it whole (no watermark), as apply does for this side",
         )
-    routes = transfer.pairs_for(direction)
-    columns = [r.source for r in routes if r.source is not None]
-    columns += [rule.field for rule in transfer.filters if rule.side == side]
-    if endpoint.modstamp is not None:
-        columns.append(endpoint.modstamp)
     window = {"since": since} if since is not None else {}
     frame = endpoint.system.read(
-        endpoint.table, columns=_unique(columns), where=endpoint.where, **window
+        endpoint.table,
+        columns=source_columns(endpoint, transfer, direction=direction),
+        where=endpoint.where,
+        **window,
     )
     frame.attrs["since"] = since
     return frame
@@ -235,7 +252,8 @@ def preview_direction(
 ) -> DirectionPreview:
     """One direction of a transfer, read, checked, compared and planned (see the module).
 
-    ``since`` reads the source from that watermark on and compares only the keys read.
+    ``since`` reads the source from that watermark on and compares only the keys read (and
+    those deleted since, when the source can list them: :func:`read_deleted_keys`).
     """
     key = transfer.pairs_for(direction)[0].target
     target_schema = target.system.describe(target.table)
@@ -246,7 +264,17 @@ def preview_direction(
     quality = with_transform_findings(quality, findings, frame=transformed, schema=target_schema)
     compared = target_frame
     if since is not None:
-        compared = keys_read_only(target_frame, transformed, key=key, schema=target_schema)
+        deleted = read_deleted_keys(
+            source,
+            transfer,
+            direction=direction,
+            since=since,
+            schema=target_schema,
+            source=source_frame,
+        )
+        compared = keys_read_only(
+            target_frame, transformed, key=key, schema=target_schema, deleted=deleted
+        )
     diff = compare(
         transformed,
         compared,
@@ -286,22 +314,6 @@ def preview_direction(
         target_schema=target_schema,
         target_unkeyed=int(target_frame.attrs.get("unkeyed", 0)),
     )
-
-
-def keys_read_only(
-    target: pd.DataFrame, source: pd.DataFrame, *, key: str, schema: TableSchema
-) -> pd.DataFrame:
-    """The target rows whose key the (incrementally read) source has: the only ones compared.
-
-    A target row whose source row was not re-read (not modified since the watermark) is
-    neither a delete nor unchanged; it is left out of the comparison.
-    """
-    field = schema.get(key)
-    read = pd.Index(normalize_series(source[key], field).dropna())
-    keys = normalize_series(target[key], field)
-    kept = target[keys.isin(read).to_numpy(dtype=bool)]
-    kept.attrs = dict(target.attrs)
-    return kept
 
 
 def compare(

@@ -23,8 +23,13 @@ Incremental reads: a direction whose source is Salesforce (``sf_to_di``, and the
 Salesforce → DI direction of ``both``) is read from the watermark saved after the last clean
 run (``SystemModstamp >= watermark``); Dialog Insight and CSV sources are always read whole
 (they keep no modification time), and so is every target. A direction read from a watermark
-compares only the keys it read, so **deletes need a full read**: a record missing from an
-incremental read is not a delete. ``--full`` reads everything (and finds deletes).
+compares only the keys it read, so a record missing from it is not a delete; when the
+transfer allows ``delete``, the Salesforce records deleted since the watermark are read too
+(``queryAll``: ``IsDeleted = true AND SystemModstamp >= watermark``, within the side's
+``where``) and each one the target holds is deleted — unless the incremental read has its key
+live again (undeleted, or re-created with the same key). Salesforce keeps deleted records in
+its recycle bin for about 15 days: a transfer not run for longer (or records purged from the
+bin) needs ``--full``, which reads everything and finds every delete.
 
 After a run that completed without a failed row, the transfer's incremental state is saved:
 watermarks per direction and, for ``both`` transfers, the base snapshot. A CSV-sourced
@@ -176,10 +181,14 @@ def _report(run: TransferRun, *, stream: TextIO) -> None:
     if run.source_rows_read is not None:
         marks = ", ".join(f"{flow} since {mark}" for flow, mark in run.since.items())
         how = marks or "full read"
+        deleted = sum(run.deleted_read.values())
+        also = f" and {deleted} deleted record(s)" if run.deleted_read else ""
         print(
-            f"  read {run.source_rows_read} changed source row(s) (incremental: {how})", file=stream
+            f"  read {run.source_rows_read} changed source row(s){also} (incremental: {how})",
+            file=stream,
         )
-        if run.since and "delete" in run.transfer.operations:
+        unread = [flow for flow in run.since if flow not in run.deleted_read]
+        if unread and "delete" in run.transfer.operations:
             print("  deletes are found only by a full read: run apply --full", file=stream)
     if result.error is not None:
         print(f"  stopped: {result.error}", file=stream)

@@ -1,8 +1,14 @@
-"""The ports a transfer's sides need: Salesforce, a Dialog Insight project, a CSV file."""
+"""The ports a transfer's sides need: Salesforce, a Dialog Insight project, a CSV file.
+
+The Salesforce side can also list its records deleted since a watermark
+(:class:`DeletedSalesforceRows`, ``queryAll``), so that an incremental read finds deletes
+(:mod:`ditoolkit.core.pipeline_incremental`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -13,10 +19,70 @@ from ditoolkit.errors import MappingError
 from ditoolkit.port import TableSchema, WriteResult
 from ditoolkit.systems.csvfile import CsvSystem
 from ditoolkit.systems.dialoginsight import DialogInsightSystem
+from ditoolkit.systems.salesforce import SalesforceSystem
+from ditoolkit.systems.salesforce.soql import Where, where_clause
 from ditoolkit.workflow.connections import Connections
 
 #: The Salesforce field stamped on every change, read with every Salesforce source read.
 MODSTAMP = "SystemModstamp"
+#: Key values per ``IN`` condition when deleted keys are checked for a live record.
+_KEYS_PER_QUERY = 200
+
+
+def _both(condition: str, where: Where) -> str:
+    """``condition AND (where)``; ``where`` is checked and quoted first (see ``where_clause``)."""
+    text = where_clause(where)
+    return condition if text is None else f"{condition} AND ({text})"
+
+
+@dataclass(frozen=True)
+class DeletedSalesforceRows:
+    """Reads the records of an object deleted since a watermark (``queryAll``).
+
+    ``IsDeleted = true AND SystemModstamp >= watermark`` (and the side's ``where``): Salesforce
+    stamps a record when it is deleted and keeps it in the recycle bin, values included, for
+    about 15 days. A deleted record whose ``key`` a live record (matching ``where``) still has
+    is left out: the source still holds that key, so it is no delete. The ``Id`` key needs
+    no such check (an Id is never reused).
+
+    Attributes:
+        system: the Salesforce adapter.
+        key: the transfer's Salesforce key field.
+    """
+
+    system: SalesforceSystem
+    key: str | None = None
+
+    def __call__(
+        self, table: str, *, columns: Sequence[str], where: Any, since: Any
+    ) -> pd.DataFrame:
+        """The deleted records of ``table`` (see the class)."""
+        deleted = self.system.read(
+            table,
+            columns=columns,
+            where=_both("IsDeleted = true", where),
+            since=since,
+            include_deleted=True,
+        )
+        if self.key is None or self.key.lower() == "id" or deleted.empty:
+            return deleted
+        return deleted[~_folded(deleted[self.key]).isin(self._live_keys(table, deleted, where))]
+
+    def _live_keys(self, table: str, deleted: pd.DataFrame, where: Any) -> set[str]:
+        assert self.key is not None
+        values = deleted[self.key].dropna().drop_duplicates().tolist()
+        live: set[str] = set()
+        for start in range(0, len(values), _KEYS_PER_QUERY):
+            chunk = where_clause({self.key: values[start : start + _KEYS_PER_QUERY]})
+            assert chunk is not None
+            rows = self.system.read(table, columns=[self.key], where=_both(chunk, where))
+            live.update(_folded(rows[self.key]).dropna())
+        return live
+
+
+def _folded(values: pd.Series) -> pd.Series:
+    """Key values as SOQL compares text: trimmed, case-folded."""
+    return values.astype("string").str.strip().str.casefold()
 
 
 class DiProjectSystem:
@@ -110,17 +176,19 @@ def endpoints_for(transfer: Transfer, connections: Connections) -> dict[str, End
 
     Connects (on first use) only to the systems the transfer names. The Salesforce side
     reads ``SystemModstamp`` with its source rows (the next watermark, and what incremental
-    reads filter on); Dialog Insight and CSV files keep no modification time.
+    reads filter on) and lists its deleted records (:class:`DeletedSalesforceRows`); Dialog
+    Insight and CSV files keep no modification time.
     """
     endpoints: dict[str, Endpoint] = {}
     if transfer.salesforce is not None:
-        side = transfer.salesforce
+        side, system = transfer.salesforce, connections.salesforce
         endpoints["salesforce"] = Endpoint(
-            connections.salesforce,
+            system,
             side.object,
             side.where,
             label=f"Salesforce {side.object}",
             modstamp=MODSTAMP,
+            read_deleted=DeletedSalesforceRows(system, key=transfer.key.salesforce),
         )
     if transfer.dialoginsight is not None:
         table, project = transfer.dialoginsight.table, di_project(transfer)

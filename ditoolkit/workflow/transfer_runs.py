@@ -2,7 +2,8 @@
 
 :mod:`ditoolkit.workflow.apply_command` prepares every chosen transfer before it runs any, so
 that a refusal writes nothing. A direction whose source is Salesforce is previewed from its
-watermark (see that module: incremental reads).
+watermark (see that module: incremental reads); when its transfer allows ``delete``, the
+records deleted since the watermark are read too (``queryAll``) and their deletes planned.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ditoolkit.core.compatibility import SchemaCatalog
 from ditoolkit.core.journal import Journal
 from ditoolkit.core.mapping import Transfer
 from ditoolkit.core.pipeline import preview_transfer
+from ditoolkit.core.pipeline_incremental import DELETED_READ
 from ditoolkit.core.preview import Preview
 from ditoolkit.core.run_result import RunResult
 from ditoolkit.core.sync_state import SyncState
@@ -31,7 +33,15 @@ from ditoolkit.workflow.destinations import TransferTables, transfer_tables
 
 @dataclass(frozen=True, eq=False)
 class TransferRun:
-    """One transfer applied: its preview (None for a resume by id) and its run."""
+    """One transfer applied: its preview (None for a resume by id) and its run.
+
+    Attributes:
+        source_rows_read: rows read from Salesforce sources (None: no Salesforce source).
+        since: direction → watermark, for the directions read incrementally.
+        deleted_read: direction → deleted Salesforce records read since its watermark, for
+            the directions whose deletes were read incrementally (the others find deletes
+            only by a full read).
+    """
 
     transfer: Transfer
     preview: Preview | None
@@ -41,6 +51,7 @@ class TransferRun:
     resumed: tuple[RunResult, ...] = ()
     source_rows_read: int | None = None
     since: dict[str, object] = field(default_factory=dict)
+    deleted_read: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,7 @@ def run_prepared(
         prepared.resumed,
         _salesforce_rows_read(preview),
         dict(prepared.since),
+        deleted_rows_read(preview),
     )
 
 
@@ -178,6 +190,15 @@ def _salesforce_rows_read(preview: Preview) -> int | None:
         if preview.transfer.source_side(flow) == "salesforce" and preview.transfer.csv is None
     ]
     return sum(len(d.source) for d in flows) if flows else None
+
+
+def deleted_rows_read(preview: Preview) -> dict[str, int]:
+    """Direction → deleted source rows read since its watermark (directions that read them)."""
+    return {
+        flow: int(d.source.attrs[DELETED_READ])
+        for flow, d in preview.directions.items()
+        if d.source.attrs.get(DELETED_READ) is not None
+    }
 
 
 def apply_transfer(transfer: Transfer, ctx: ApplyContext, *, catalog: SchemaCatalog) -> TransferRun:
