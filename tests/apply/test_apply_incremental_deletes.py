@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from sandbox_world import CONTACTS_MAPPING, World, seed_sf_contacts
+from sandbox_world import BOTH_MAPPING, CONTACTS_MAPPING, World, last_names, seed_sf_contacts
 
 from ditoolkit.api import connect_dialoginsight, connect_salesforce
 
@@ -143,3 +143,30 @@ def test_a_record_deleted_and_created_again_with_its_key_is_kept(
     assert len(held) == N - 1
     # the deleted twin of a live key is not even listed as deleted (its key is still live)
     assert "and 1 deleted record(s)" in second and "deleted 1 " in second, second
+
+
+def test_a_both_transfer_deletes_in_di_what_salesforce_deleted_since_the_last_sync(
+    world: World, tmp_path: Path
+) -> None:
+    both = BOTH_MAPPING.replace("operations: [update]", "operations: [update, delete]")
+    mapping = _mapping(tmp_path, both)
+    contacts = _seed_with_one_last_change(8)
+    sf = connect_salesforce(profile="sandbox")
+    now = sf.read("Contact", columns=["Id", "Email", "LastName"])
+    same = pd.DataFrame(
+        {"f_SalesforceId": now["Id"], "f_EMail": now["Email"], "f_LastName": now["LastName"]}
+    )
+    di = connect_dialoginsight(profile="sandbox")
+    di.write("Contact", same, operation="upsert", project=1001).raise_for_errors()
+    di.close()
+    _apply(world, mapping)  # the first sync: the base snapshot
+    gone = contacts["Id"].iloc[0]
+    sf.write("Contact", pd.DataFrame({"Id": [gone]}), operation="delete").raise_for_errors()
+
+    second = _apply(world, mapping)
+    assert "1 deleted record(s)" in second and "apply --full" not in second, second
+    sf_names, di_names = last_names()
+    assert gone not in di_names and gone not in sf_names
+    assert sf_names == di_names and len(di_names) == 7
+    _apply(world, mapping)  # the next sync does not bring it back either way
+    assert last_names() == (sf_names, di_names)
