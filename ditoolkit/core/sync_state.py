@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS watermarks (
     transfer TEXT NOT NULL, direction TEXT NOT NULL, value TEXT NOT NULL,
     run_id TEXT, updated TEXT NOT NULL, PRIMARY KEY (transfer, direction)
 );
+CREATE TABLE IF NOT EXISTS clean_runs (
+    transfer TEXT NOT NULL, direction TEXT NOT NULL, run_id TEXT, at TEXT NOT NULL,
+    PRIMARY KEY (transfer, direction)
+);
 CREATE TABLE IF NOT EXISTS base_rows (
     transfer TEXT NOT NULL, key TEXT NOT NULL, row TEXT NOT NULL,
     run_id TEXT, updated TEXT NOT NULL, PRIMARY KEY (transfer, key)
@@ -93,6 +97,18 @@ class SyncState:
         ).fetchone()
         return pd.Timestamp(row[0]) if row else None
 
+    def last_clean_run(self, transfer: TransferRef, direction: str) -> pd.Timestamp | None:
+        """When ``direction`` last ran to its end without a failure (UTC), or ``None``.
+
+        Unlike the watermark (the newest change read), this moves with every clean run, also
+        one that read nothing new.
+        """
+        row = self._db.execute(
+            "SELECT at FROM clean_runs WHERE transfer = ? AND direction = ?",
+            (_name(transfer), direction),
+        ).fetchone()
+        return pd.Timestamp(row[0]) if row else None
+
     def load_base(self, transfer: TransferRef, *, full: bool = False) -> pd.DataFrame | None:
         """The agreed rows of the last successful run, or ``None`` (first sync, or ``full``)."""
         if full:
@@ -113,12 +129,14 @@ class SyncState:
         base: pd.DataFrame | None = None,
         key: str | None = None,
         removed: Iterable[Any] = (),
+        directions: Iterable[str] = (),
     ) -> None:
         """Store a successful run's state in one transaction.
 
         Args:
             transfer: the transfer (or its fingerprint).
             run_id: the run it comes from.
+            directions: the directions the run went through (their last clean run is now).
             watermarks: direction → new watermark; a watermark never moves back.
             base: agreed rows to store (upserted by ``key``; other keys are kept).
             key: the key column of ``base``.
@@ -141,6 +159,10 @@ class SyncState:
             self._db.executemany(
                 "DELETE FROM base_rows WHERE transfer = ? AND key = ?",
                 [(name, str(k).strip().lower()) for k in removed],
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO clean_runs VALUES (?, ?, ?, ?)",
+                [(name, direction, run_id, now) for direction in directions],
             )
         except BaseException:
             self._db.execute("ROLLBACK")

@@ -89,7 +89,13 @@ def save_state(
             exclude=_unsettled_keys(preview, result),
         )
     state.save_after_run(
-        transfer, run_id=result.run_id, watermarks=marks, base=base, key=key, removed=removed
+        transfer,
+        run_id=result.run_id,
+        watermarks=marks,
+        base=base,
+        key=key,
+        removed=removed,
+        directions=list(preview.directions),
     )
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TextIO
+
+import pandas as pd
 
 from ditoolkit.core.apply import ApplySettings, Leg, apply_legs, resume_run
 from ditoolkit.core.compatibility import SchemaCatalog
@@ -29,6 +31,11 @@ from ditoolkit.workflow.apply_files import save_state
 from ditoolkit.workflow.conflict_policy import ConflictPolicy, settle_conflicts
 from ditoolkit.workflow.connections import Connections
 from ditoolkit.workflow.destinations import TransferTables, transfer_tables
+
+#: How long after its last clean run a transfer that deletes still reads Salesforce from its
+#: watermark: Salesforce empties its recycle bin after about 15 days, and a deleted record
+#: gone from it cannot be read by queryAll any more.
+DELETED_RECORDS_KEPT = timedelta(days=14)
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,7 +112,12 @@ def _resume_unfinished(ctx: ApplyContext, tables: TransferTables) -> list[RunRes
 
 
 def watermarks(transfer: Transfer, ctx: ApplyContext) -> dict[str, object]:
-    """Direction → watermark, for the directions read incrementally (Salesforce sources)."""
+    """Direction → watermark, for the directions read incrementally (Salesforce sources).
+
+    A direction that may delete is read whole when its last clean run is older than
+    :data:`DELETED_RECORDS_KEPT` (or unknown): Salesforce empties its recycle bin after about
+    15 days, so the records deleted since then can no longer all be read incrementally.
+    """
     marks: dict[str, object] = {}
     if transfer.csv is not None:
         return marks
@@ -113,9 +125,27 @@ def watermarks(transfer: Transfer, ctx: ApplyContext) -> dict[str, object]:
         if transfer.source_side(flow) != "salesforce":
             continue
         mark = ctx.state.load_watermark(transfer, flow, full=ctx.full)
+        if (
+            mark is not None
+            and "delete" in transfer.operations
+            and _bin_may_be_emptied(ctx.state.last_clean_run(transfer, flow))
+        ):
+            print(
+                f"{transfer.name} ({flow}): the last clean run is older than "
+                f"{DELETED_RECORDS_KEPT.days} days and Salesforce may have emptied deleted "
+                "records from its recycle bin since: reading everything to find every delete",
+                file=ctx.stream,
+            )
+            mark = None
         if mark is not None:
             marks[flow] = mark
     return marks
+
+
+def _bin_may_be_emptied(last_clean_run: pd.Timestamp | None) -> bool:
+    if last_clean_run is None:
+        return True
+    return pd.Timestamp.now(tz="UTC") - last_clean_run > DELETED_RECORDS_KEPT
 
 
 def prepare_transfer(

@@ -9,6 +9,8 @@ with the same key.
 from __future__ import annotations
 
 import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -170,3 +172,41 @@ def test_a_both_transfer_deletes_in_di_what_salesforce_deleted_since_the_last_sy
     assert sf_names == di_names and len(di_names) == 7
     _apply(world, mapping)  # the next sync does not bring it back either way
     assert last_names() == (sf_names, di_names)
+
+
+def _last_clean_run_back(world: World, days: int) -> None:
+    """Move every recorded clean run ``days`` into the past (as if no run happened since)."""
+    with sqlite3.connect(world.home / "journal.sqlite") as db:
+        moved = db.execute(
+            "UPDATE clean_runs SET at = ?",
+            ((datetime.now(UTC) - timedelta(days=days)).isoformat(),),
+        ).rowcount
+    assert moved >= 1
+
+
+def test_after_a_long_pause_a_transfer_that_deletes_reads_everything(
+    world: World, tmp_path: Path
+) -> None:
+    """Past Salesforce's recycle-bin time a deleted record may be unreadable: a full read finds
+    the delete anyway; a shorter pause stays incremental."""
+    mapping = _mapping(tmp_path, MIRRORED)
+    contacts = _seed_with_one_last_change(N)
+    _apply(world, mapping)
+    sf = connect_salesforce(profile="sandbox")
+    gone = contacts["Id"].iloc[:1].tolist()
+    sf.write("Contact", pd.DataFrame({"Id": gone}), operation="delete").raise_for_errors()
+
+    _last_clean_run_back(world, days=10)
+    world.sf_admin.reset(data=False)
+    _apply(world, mapping)
+    assert int(world.sf_admin.counters()["rows_served"].get("Contact", 0)) < N
+
+    sf.write("Contact", pd.DataFrame({"Id": contacts["Id"].iloc[1:2]}), operation="delete")
+    _last_clean_run_back(world, days=20)
+    world.sf_admin.reset(data=False)
+    late = _apply(world, mapping)
+    assert "full read" in late and "recycle bin" in late, late
+    assert int(world.sf_admin.counters()["rows_served"].get("Contact", 0)) >= N - 2
+    assert set(contacts["Id"]) - set(_di_last_names(1001, "f_SalesforceId")) == set(
+        contacts["Id"].iloc[:2]
+    )

@@ -86,6 +86,21 @@ def test_watermarks_are_per_transfer_and_direction_and_never_move_back(tmp_path:
     store.close()
 
 
+def test_the_last_clean_run_moves_with_every_run_unlike_the_watermark(tmp_path: Path) -> None:
+    store = SyncState.in_home(tmp_path)
+    assert store.last_clean_run("t1", "sf_to_di") is None
+    mark = {"sf_to_di": "2026-01-02T03:04:05Z"}
+    store.save_after_run("t1", run_id="r1", watermarks=mark, directions=["sf_to_di"])
+    first = store.last_clean_run("t1", "sf_to_di")
+    store.save_after_run("t1", run_id="r2", directions=["sf_to_di"])  # nothing new read
+    second = store.last_clean_run("t1", "sf_to_di")
+    assert first is not None and second is not None and second > first
+    assert second.tzinfo is not None
+    assert store.load_watermark("t1", "sf_to_di") == pd.Timestamp(mark["sf_to_di"])
+    assert store.last_clean_run("t1", "di_to_sf") is None  # only the directions named
+    store.close()
+
+
 def test_the_base_snapshot_is_upserted_by_key_and_loses_deleted_rows(tmp_path: Path) -> None:
     store = SyncState.in_home(tmp_path)
     first = pd.DataFrame({"k": ["A", "B"], "v": ["1", "2"]})
