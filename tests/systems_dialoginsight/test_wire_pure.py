@@ -20,7 +20,7 @@ from ditoolkit.systems.dialoginsight import DialogInsightClient, DialogInsightSy
 from ditoolkit.systems.dialoginsight.clauses import build_clauses, paged
 from ditoolkit.systems.dialoginsight.failures import call_error
 from ditoolkit.systems.dialoginsight.schema import contact_schema
-from ditoolkit.systems.dialoginsight.values import records_frame, to_wire
+from ditoolkit.systems.dialoginsight.values import records_frame, to_wire, wire_column
 from ditoolkit.systems.dialoginsight.writing import merge_results, prepare_rows
 
 KEY = "s3cr3t-key-value"
@@ -184,6 +184,32 @@ def test_paging_stops_when_the_service_ignores_the_clause() -> None:
 
     with pytest.raises(RejectedError, match="no later rows"):
         list(paged(fetch, clauses=[], key="idContact", page_size=5, single_as_object=True))
+
+
+@pytest.mark.parametrize("kind", list(FieldType))
+def test_a_whole_column_goes_on_the_wire_as_each_value_would(kind: FieldType) -> None:
+    values = [
+        None,
+        float("nan"),
+        pd.NA,
+        "12",
+        12.0,
+        "2020-01-02",
+        dt.date(2020, 1, 2),
+        pd.Timestamp("2020-01-02 03:04:05"),
+        "maybe",
+        True,
+        " text ",
+    ]
+    wire, errors = wire_column(values, kind)
+    assert len(wire) == len(values)
+    for position, value in enumerate(values):
+        try:
+            expected = to_wire(value, kind)
+        except (ValueError, TypeError, OverflowError) as exc:
+            assert errors[position] == str(exc) and wire[position] is None
+        else:
+            assert position not in errors and wire[position] == expected, (value, kind)
 
 
 def test_rows_become_merge_records_and_bad_rows_fail_locally() -> None:

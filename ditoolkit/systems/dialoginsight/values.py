@@ -52,6 +52,38 @@ def to_wire(value: Any, kind: FieldType) -> Any:
     return str(_plain(value))
 
 
+#: Types sent as their text (``to_wire``'s last case).
+_AS_TEXT = frozenset(FieldType) - {
+    FieldType.BOOLEAN,
+    FieldType.DATE,
+    FieldType.DATETIME,
+    FieldType.INTEGER,
+    FieldType.DECIMAL,
+    FieldType.ID,
+    FieldType.REFERENCE,
+}
+
+
+def wire_column(values: Sequence[Any], kind: FieldType) -> tuple[list[Any], dict[int, str]]:
+    """:func:`to_wire` over a whole column.
+
+    Returns:
+        The wire values (``None`` for a null or a value that failed), and the reason of each
+        position whose value cannot be read as ``kind``.
+    """
+    if kind in _AS_TEXT:  # cannot fail: one pass without the per-value dispatch
+        return [None if is_null(v) else str(_plain(v)) for v in values], {}
+    out: list[Any] = []
+    errors: dict[int, str] = {}
+    for position, value in enumerate(values):
+        try:
+            out.append(to_wire(value, kind))
+        except (ValueError, TypeError, OverflowError) as exc:
+            out.append(None)
+            errors[position] = str(exc)
+    return out, errors
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)

@@ -11,7 +11,7 @@ import pandas as pd
 from ditoolkit.errors import ConfigError
 from ditoolkit.port import FieldSchema, FieldType, Operation, RowResult, RowStatus, TableSchema
 from ditoolkit.systems.dialoginsight import assumptions as A
-from ditoolkit.systems.dialoginsight.values import is_null, to_wire
+from ditoolkit.systems.dialoginsight.values import is_null, to_wire, wire_column
 
 Json = dict[str, Any]
 
@@ -66,7 +66,12 @@ def check_key(frame: pd.DataFrame, schema: TableSchema, keys: Sequence[str]) -> 
 
 def match_text(value: Any, spec: FieldSchema) -> str:
     """A key value as compared between input and answer (emails case-insensitively)."""
-    text = str(to_wire(value, spec.type)).strip()
+    return wire_match_text(to_wire(value, spec.type), spec)
+
+
+def wire_match_text(wire: Any, spec: FieldSchema) -> str:
+    """:func:`match_text` of a value already in its wire form."""
+    text = str(wire).strip()
     return text.lower() if spec.type is FieldType.EMAIL else text
 
 
@@ -94,6 +99,9 @@ def prepare_rows(
 ) -> tuple[list[Prepared], list[RowResult]]:
     """Input rows as Merge records; rows that cannot be sent become failed results.
 
+    Each column is converted to its wire form once (:func:`wire_column`), then the records
+    are assembled row by row.
+
     Args:
         frame: the rows to write.
         schema: the table's schema (frame columns must be its fields).
@@ -102,17 +110,18 @@ def prepare_rows(
         clear: send nulls as "clear this field" (opt-ins and keys are never cleared).
         operation: the operation named in failed rows.
     """
-    specs = resolve_columns(frame, schema)
-    names = list(specs)
+    raw: dict[str, list[Any]] = {}
+    for column, spec in resolve_columns(frame, schema).items():
+        raw[spec.name] = frame[column].tolist()
+    columns = {name: _WireColumn.of(values, schema.field(name)) for name, values in raw.items()}
     key_specs = [schema.field(k) for k in keys]
     ready: list[Prepared] = []
     failed: list[RowResult] = []
-    for row, values in enumerate(frame.itertuples(index=False, name=None)):
-        by_name = {specs[n].name: v for n, v in zip(names, values, strict=True)}
-        key_values = [by_name.get(k.name) for k in key_specs]
+    for row in range(len(frame)):
+        key_values = [raw[k.name][row] if k.name in raw else None for k in key_specs]
         key = display_key(key_values)
         try:
-            ready.append(_prepare(row, key, by_name, key_specs, schema, contacts, clear))
+            ready.append(_prepare(row, key, key_values, columns, key_specs, contacts, clear))
         except ValueError as exc:
             code = "MissingKey" if str(exc).startswith("key ") else "InvalidValue"
             failed.append(
@@ -128,37 +137,54 @@ def prepare_rows(
     return ready, failed
 
 
+@dataclass(frozen=True)
+class _WireColumn:
+    """One column in wire form, with the reason of each value that cannot be sent."""
+
+    spec: FieldSchema
+    values: list[Any]
+    errors: dict[int, str]
+
+    @classmethod
+    def of(cls, values: list[Any], spec: FieldSchema) -> _WireColumn:
+        wire, errors = wire_column(values, spec.type)
+        return cls(spec, wire, errors)
+
+
 def _prepare(
     row: int,
     key: Any,
-    values: Mapping[str, Any],
+    key_values: Sequence[Any],
+    columns: Mapping[str, _WireColumn],
     key_specs: Sequence[FieldSchema],
-    schema: TableSchema,
     contacts: bool,
     clear: bool,
 ) -> Prepared:
     ident: Json = {}
-    for spec in key_specs:
-        value = values.get(spec.name)
+    matched: list[str] = []
+    for spec, value in zip(key_specs, key_values, strict=True):
         if is_null(value) or str(value).strip() == "":
             raise ValueError(f"key {spec.name} is empty")
-        ident[id_name(spec.name, contacts=contacts)] = to_wire(value, spec.type)
+        column = columns.get(spec.name)
+        wire = (
+            column.values[row] if column and row not in column.errors else to_wire(value, spec.type)
+        )
+        ident[id_name(spec.name, contacts=contacts)] = wire
+        matched.append(wire_match_text(wire, spec))
     data: Json = {}
-    for name, value in values.items():
-        spec = schema.field(name)
+    for name, column in columns.items():
         if contacts and name == A.CONTACT_ID:
             continue
-        try:
-            wire = to_wire(value, spec.type)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise ValueError(f"field {name}: {exc}") from None
+        if row in column.errors:
+            raise ValueError(f"field {name}: {column.errors[row]}")
+        wire = column.values[row]
         if wire is None:
+            spec = column.spec
             if not clear or spec.optin or spec.key:
                 continue
             wire = A.CLEAR_VALUE
         data[name] = wire
-    match = "|".join(match_text(values.get(s.name), s) for s in key_specs)
-    return Prepared(row, key, {"ID": ident, "Data": data}, match)
+    return Prepared(row, key, {"ID": ident, "Data": data}, "|".join(matched))
 
 
 def merge_results(
