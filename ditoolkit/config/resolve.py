@@ -49,6 +49,8 @@ SF_SPECS = tuple(
         ("private_key_file", "path"),
         ("api_version", "str"),
         ("ca_bundle", "path"),
+        ("max_response_mb", "str"),
+        ("max_csv_response_mb", "str"),
     )
 )
 
@@ -58,6 +60,7 @@ DI_SPECS = (
     Spec("id_key", env="DITOOLKIT_DI_ID_KEY", kind="int", sandbox_key="idKey"),
     Spec("key", env="DITOOLKIT_DI_KEY", kind="secret", sandbox_key="Key"),
     Spec("ca_bundle", env="DITOOLKIT_DI_CA_BUNDLE", kind="path"),
+    Spec("max_response_mb", env="DITOOLKIT_DI_MAX_RESPONSE_MB"),
     Spec("projects", kind="list"),
     Spec("tables", kind="list"),
 )
@@ -219,10 +222,30 @@ def resolve_salesforce(profile: str | None = None, **explicit: Any) -> Salesforc
         private_key_file=_text(value("private_key_file")),
         api_version=str(value("api_version")).lstrip("v"),
         ca_bundle=_text(value("ca_bundle")),
+        max_response_mb=_mebibytes(res, "max_response_mb"),
+        max_csv_response_mb=_mebibytes(res, "max_csv_response_mb"),
         sources={name: hit.source for name, hit in res.found.items()},
     )
     logger.info("Salesforce settings resolved (profile %s, auth %s)", profile, auth)
     return settings
+
+
+def _mebibytes(res: _Resolution, name: str) -> float | None:
+    """A size bound in MiB (a positive number), or None when not set."""
+    if name not in res.found:
+        return None
+    text = str(res.value(name)).strip()
+    try:
+        size = float(text)
+    except ValueError:
+        size = 0.0
+    if not size > 0:
+        raise ConfigError(
+            f"{res.section} {name} from {res.found[name].source} must be a positive number "
+            f"of MiB, not {text!r}",
+            hint="for example 256 (answers larger than that are refused unread)",
+        )
+    return size
 
 
 def _int(value: Any, *, name: str, source: str) -> int:
@@ -315,6 +338,7 @@ def resolve_dialoginsight(profile: str | None = None, **explicit: Any) -> Dialog
         id_key=_int(res.value("id_key"), name="id_key", source=src["id_key"]),
         key=_secret(res.value("key")),
         ca_bundle=_text(res.value("ca_bundle")),
+        max_response_mb=_mebibytes(res, "max_response_mb"),
         projects=_projects(res.value("projects"), src.get("projects", "")),
         tables=_tables(res.value("tables"), src.get("tables", "")),
         sources=src,

@@ -50,6 +50,8 @@ class SalesforceSettings:
     Attributes:
         profile: the profile these settings were resolved for (``None``: no profile).
         auth: the authentication flow (one of :data:`SF_AUTH_MODES`).
+        max_response_mb: the largest JSON/XML answer read, in MiB (default 64).
+        max_csv_response_mb: the largest Bulk 2.0 result page read, in MiB (default 1,024).
         sources: setting name → where its value came from (no values).
     """
 
@@ -67,6 +69,8 @@ class SalesforceSettings:
     private_key_file: str | None = None
     api_version: str = "59.0"
     ca_bundle: str | None = None
+    max_response_mb: float | None = None
+    max_csv_response_mb: float | None = None
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -81,6 +85,7 @@ class DialogInsightSettings:
         id_key: the key's ``idKey``.
         key: the key's ``Key`` (a :class:`Secret`).
         ca_bundle: a CA file to trust (the sandbox's ``ca.pem``).
+        max_response_mb: the largest answer read, in MiB (default 64).
         projects: the projects known from configuration (the client can also ask DI).
         tables: the relational tables known from configuration.
         sources: setting name → where its value came from (no values).
@@ -92,6 +97,7 @@ class DialogInsightSettings:
     id_key: int = 0
     key: Secret | None = None
     ca_bundle: str | None = None
+    max_response_mb: float | None = None
     projects: tuple[DIProject, ...] = ()
     tables: tuple[DITable, ...] = ()
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)

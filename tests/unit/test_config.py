@@ -203,6 +203,32 @@ def test_sandbox_dir_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
     assert resolve_dialoginsight("sandbox").base_url.startswith("https://127.0.0.1:2222/")
 
 
+def test_answer_size_bounds_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DITOOLKIT_SANDBOX_DIR", str(write_sandbox(tmp_path / "sb")))
+    monkeypatch.setenv("DITOOLKIT_SF_MAX_RESPONSE_MB", "256")
+    monkeypatch.setenv("DITOOLKIT_SF_MAX_CSV_RESPONSE_MB", "2048.5")
+    monkeypatch.setenv("DITOOLKIT_DI_MAX_RESPONSE_MB", "0.5")
+    sf = resolve_salesforce("sandbox")
+    assert (sf.max_response_mb, sf.max_csv_response_mb) == (256.0, 2048.5)
+    assert sf.sources["max_response_mb"] == "env DITOOLKIT_SF_MAX_RESPONSE_MB"
+    assert resolve_dialoginsight("sandbox").max_response_mb == 0.5
+    monkeypatch.delenv("DITOOLKIT_SF_MAX_RESPONSE_MB")
+    assert resolve_salesforce("sandbox").max_response_mb is None  # the adapter's default
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-5", "nan"])
+def test_an_answer_size_bound_that_is_not_a_positive_number_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("DITOOLKIT_SANDBOX_DIR", str(write_sandbox(tmp_path / "sb")))
+    monkeypatch.setenv("DITOOLKIT_DI_MAX_RESPONSE_MB", value)
+    with pytest.raises(ConfigError, match="DITOOLKIT_DI_MAX_RESPONSE_MB") as info:
+        resolve_dialoginsight("sandbox")
+    assert "positive number" in str(info.value) and repr(value) in str(info.value)
+
+
 # --- precedence between each pair --------------------------------------------------------
 
 

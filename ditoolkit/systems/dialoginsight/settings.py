@@ -127,6 +127,7 @@ def _from_object(settings: Any) -> dict[str, Any]:
         "idKey": getattr(settings, "id_key", None),
         "Key": getattr(settings, "key", None),
         "ca_bundle": getattr(settings, "ca_bundle", None),
+        "max_response_mb": getattr(settings, "max_response_mb", None),
         "projects": projects,
         "tables": tables,
     }
