@@ -198,3 +198,20 @@ def set_last_name(sf_id: str, *, sf: str | None = None, di: str | None = None) -
         system = connect_dialoginsight(profile="sandbox")
         system.write("Contact", frame, operation="update", project=1001).raise_for_errors()
         system.close()
+
+
+def seed_both_sides(world: World, mapping: Path, count: int) -> pd.DataFrame:
+    """``count`` Salesforce contacts, the same in DI project 1001, and a first ``both`` run of
+    ``mapping`` (which writes ``BOTH_MAPPING``); the Salesforce contacts as read."""
+    mapping.write_text(BOTH_MAPPING, encoding="utf-8")
+    seed_sf_contacts(count)
+    sf = connect_salesforce(profile="sandbox").read("Contact", columns=["Id", "Email", "LastName"])
+    same = pd.DataFrame(
+        {"f_SalesforceId": sf["Id"], "f_EMail": sf["Email"], "f_LastName": sf["LastName"]}
+    )
+    di = connect_dialoginsight(profile="sandbox")
+    di.write("Contact", same, operation="upsert", project=1001).raise_for_errors()
+    di.close()
+    first = world.run("apply", str(mapping), "--profile", "sandbox")
+    assert first.returncode == 0, first.stderr
+    return sf

@@ -5,10 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pandas as pd
-from sandbox_world import BOTH_MAPPING, World, last_names, seed_sf_contacts, set_last_name
-
-from ditoolkit.api import connect_dialoginsight, connect_salesforce
+from sandbox_world import World, last_names, seed_both_sides, set_last_name
 
 
 def _errors(folder: Path) -> list[dict[str, str]]:
@@ -18,17 +15,7 @@ def _errors(folder: Path) -> list[dict[str, str]]:
 
 def test_both_ways_with_conflicts_reported_then_settled(world: World, tmp_path: Path) -> None:
     mapping = tmp_path / "both.yml"
-    mapping.write_text(BOTH_MAPPING, encoding="utf-8")
-    seed_sf_contacts(10)
-    sf = connect_salesforce(profile="sandbox").read("Contact", columns=["Id", "Email", "LastName"])
-    same = pd.DataFrame(
-        {"f_SalesforceId": sf["Id"], "f_EMail": sf["Email"], "f_LastName": sf["LastName"]}
-    )
-    di = connect_dialoginsight(profile="sandbox")
-    di.write("Contact", same, operation="upsert", project=1001).raise_for_errors()
-    di.close()
-    first = world.run("apply", str(mapping), "--profile", "sandbox")
-    assert first.returncode == 0, first.stderr
+    seed_both_sides(world, mapping, 10)
     sf_names, di_names = last_names()
     assert di_names == sf_names
     a, b, c = sorted(sf_names)[:3]

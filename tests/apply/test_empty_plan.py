@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 from sandbox_world import (
-    BOTH_MAPPING,
     World,
     last_names,
+    seed_both_sides,
     seed_di_contacts,
-    seed_sf_contacts,
     set_last_name,
 )
 
@@ -95,17 +94,7 @@ def test_both_ways_changes_after_an_empty_preview_flow_on_the_next_run(
     world: World, tmp_path: Path
 ) -> None:
     mapping = tmp_path / "both.yml"
-    mapping.write_text(BOTH_MAPPING, encoding="utf-8")
-    seed_sf_contacts(6)
-    sf = connect_salesforce(profile="sandbox").read("Contact", columns=["Id", "Email", "LastName"])
-    same = pd.DataFrame(
-        {"f_SalesforceId": sf["Id"], "f_EMail": sf["Email"], "f_LastName": sf["LastName"]}
-    )
-    di = connect_dialoginsight(profile="sandbox")
-    di.write("Contact", same, operation="upsert", project=1001).raise_for_errors()
-    di.close()
-    first = world.run("apply", str(mapping), "--profile", "sandbox")
-    assert first.returncode == 0, first.stderr
+    sf = seed_both_sides(world, mapping, 6)
     a, b = sorted(sf["Id"])[:2]
 
     def both_sides_edited_meanwhile() -> None:

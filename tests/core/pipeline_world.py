@@ -9,8 +9,24 @@ from typing import Any
 import pandas as pd
 
 from ditoolkit.core.mapping import Mapping, Transfer
-from ditoolkit.port import TableSchema
+from ditoolkit.port import FieldSchema, FieldType, TableSchema
 from ditoolkit.systems.memory import MemorySystem
+
+#: Dialog Insight contacts keyed by ``f_Ext`` (the incremental tests' target or source).
+DI_CONTACT = TableSchema(
+    "dialoginsight",
+    "Contact",
+    (
+        FieldSchema("f_Ext", FieldType.STRING, length=8, key=True),
+        FieldSchema("f_EMail", FieldType.EMAIL, length=255),
+        FieldSchema("f_LastName", FieldType.STRING, length=100),
+    ),
+    key="f_Ext",
+)
+#: Modification times around a watermark: before it, the watermark, after it.
+OLD = "2024-01-01T00:00:00Z"
+MARK = pd.Timestamp("2024-06-01T00:00:00Z")
+NEW = "2024-07-01T00:00:00Z"
 
 
 class RecordingSystem(MemorySystem):

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import pytest
-from pipeline_world import RecordingSystem, csv_frame, lead_transfer, recording_systems
+from pipeline_world import (
+    DI_CONTACT,
+    MARK,
+    NEW,
+    OLD,
+    RecordingSystem,
+    csv_frame,
+    lead_transfer,
+    recording_systems,
+)
 
 from ditoolkit.core.mapping import Transfer
 from ditoolkit.core.pipeline import Endpoint, preview_transfer
@@ -25,19 +33,6 @@ SF_LEAD = TableSchema(
         FieldSchema("SystemModstamp", T.DATETIME),
     ),
 )
-DI_CONTACT = TableSchema(
-    "dialoginsight",
-    "Contact",
-    (
-        FieldSchema("f_Ext", T.STRING, length=8, key=True),
-        FieldSchema("f_EMail", T.EMAIL, length=255),
-        FieldSchema("f_LastName", T.STRING, length=100),
-    ),
-    key="f_Ext",
-)
-OLD = "2024-01-01T00:00:00Z"
-MARK = pd.Timestamp("2024-06-01T00:00:00Z")
-NEW = "2024-07-01T00:00:00Z"
 
 
 def transfer(direction: str, **changes: Any) -> Transfer:
