@@ -171,11 +171,15 @@ def write_apply_files(runs: Sequence[TransferRun], *, out: Path | None, dry_run:
     A CSV load's ``<file>.success.csv`` holds every input row loaded or already in the
     target, with all the file's columns then ``ID``, ``STATUS`` (``Item Created``, ``Item
     Updated``, ``Item Unchanged``) and ``LINE``; ``<file>.error.csv`` every other input row,
-    with all its columns then ``ERROR`` and ``LINE``.
+    with all its columns then ``ERROR`` and ``LINE``. A dry run loads nothing and writes
+    neither, so the files of the last real load (beside the input file by default) stay as
+    they were; its ``--out`` files say what the load would do.
     """
     several = len(runs) > 1
     for run in runs:
-        write_csv_results(run, out=(out / run.transfer.name if several else out) if out else None)
+        if not dry_run:
+            folder = (out / run.transfer.name if several else out) if out else None
+            write_csv_results(run, out=folder)
         if out is None:
             continue
         document = summary_document(

@@ -10,7 +10,9 @@ file's order (rows that share a key each get their own line and reason):
 - ``<file>.error.csv``: the rows not loaded: every original column, then ``ERROR``
   (``REASON: message``: held back by a check such as ``DUPLICATE_KEY``, refused by the target
   such as ``InvalidEmail``, left out by a filter, an operation the transfer does not allow,
-  not written by a dry run or an interrupted run) and ``LINE``.
+  not written by an interrupted run) and ``LINE``.
+
+A dry run writes neither file (see :func:`~ditoolkit.workflow.apply_files.write_apply_files`).
 
 ``LINE`` is the physical line of the file where the row starts (the header is line 1), the
 number that errors about the file cite. An added column whose name the file already uses gets

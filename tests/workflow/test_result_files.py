@@ -226,6 +226,20 @@ def test_a_second_load_reports_updated_and_unchanged_rows(load: Load) -> None:
     assert success.set_index("Email").loc["bob@example.com", "ID"] == ids["bob@example.com"]
 
 
+def test_a_dry_run_leaves_the_last_load_files_as_they_were(load: Load) -> None:
+    load.write_input(ROWS)
+    folder = load.root / "data"
+    assert load.apply("--dry-run") == 1  # rows would be held back; nothing is loaded
+    assert not list(folder.glob("badges.*.csv")) and not _di_ids()
+    assert load.apply() == 1
+    files = {p.name: p.read_bytes() for p in folder.glob("badges.*.csv")}
+    assert set(files) == {"badges.success.csv", "badges.error.csv"}
+    assert load.apply("--dry-run", "--out", str(load.root / "preview")) in (0, 1)
+    assert {p.name: p.read_bytes() for p in folder.glob("badges.*.csv")} == files
+    assert (load.root / "preview" / "summary.json").is_file()
+    assert not list((load.root / "preview").glob("badges.*.csv"))
+
+
 def test_filtered_and_disallowed_rows_are_reported_not_dropped(load: Load) -> None:
     load.write_input(ROWS[:2])
     assert load.apply() == 0  # ann and bob created
