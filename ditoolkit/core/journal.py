@@ -337,17 +337,16 @@ class Journal:
 
     def status_counts(self, run_id: str) -> dict[str, int]:
         """How many of the run's rows end in each status (their state while they have none)."""
-        rows = self._db.execute(
-            "SELECT COALESCE(status, state), COUNT(*) FROM row_outcomes WHERE run_id = ? "
-            "GROUP BY 1",
-            (run_id,),
-        ).fetchall()
-        return {str(s): int(n) for s, n in rows}
+        return self._counts(run_id, "COALESCE(status, state)")
 
     def state_counts(self, run_id: str) -> dict[str, int]:
         """How many of the run's rows are in each state."""
+        return self._counts(run_id, "state")
+
+    def _counts(self, run_id: str, grouped_by: str) -> dict[str, int]:
         rows = self._db.execute(
-            "SELECT state, COUNT(*) FROM row_outcomes WHERE run_id = ? GROUP BY state", (run_id,)
+            f"SELECT {grouped_by}, COUNT(*) FROM row_outcomes WHERE run_id = ? GROUP BY 1",
+            (run_id,),
         ).fetchall()
         return {str(s): int(n) for s, n in rows}
 

@@ -147,8 +147,9 @@ def read_deleted_keys(
     count of deleted rows goes to ``source.attrs["deleted_read"]``.
     """
     reader = endpoint.read_deleted
-    if reader is None or not reads_deletes(reader, transfer, since=since):
+    if not reads_deletes(reader, transfer, since=since):
         return None
+    assert reader is not None
     columns = source_columns(endpoint, transfer, direction=direction)
     rows = reader(endpoint.table, columns=columns, where=endpoint.where, since=since)
     if source is not None:

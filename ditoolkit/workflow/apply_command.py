@@ -28,8 +28,9 @@ transfer allows ``delete``, the Salesforce records deleted since the watermark a
 (``queryAll``: ``IsDeleted = true AND SystemModstamp >= watermark``, within the side's
 ``where``) and each one the target holds is deleted — unless the incremental read has its key
 live again (undeleted, or re-created with the same key). Salesforce keeps deleted records in
-its recycle bin for about 15 days: a transfer not run for longer (or records purged from the
-bin) needs ``--full``, which reads everything and finds every delete.
+its recycle bin for about 15 days, so a transfer that deletes whose last clean run is older
+than 14 days is read whole (with a note); records purged from the bin sooner need ``--full``,
+which reads everything and finds every delete.
 
 After a run that completed without a failed row, the transfer's incremental state is saved:
 watermarks per direction and, for ``both`` transfers, the base snapshot. A CSV-sourced

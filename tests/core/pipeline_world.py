@@ -12,6 +12,18 @@ from ditoolkit.core.mapping import Mapping, Transfer
 from ditoolkit.port import FieldSchema, FieldType, TableSchema
 from ditoolkit.systems.memory import MemorySystem
 
+#: Salesforce leads keyed by the external id ``Ext__c``, stamped (the incremental tests).
+SF_LEAD = TableSchema(
+    "salesforce",
+    "Lead",
+    (
+        FieldSchema("Ext__c", FieldType.STRING, length=8, unique=True, external_id=True),
+        FieldSchema("Email", FieldType.EMAIL, length=80),
+        FieldSchema("LastName", FieldType.STRING, length=80, required=True),
+        FieldSchema("LeadSource", FieldType.STRING, length=40),
+        FieldSchema("SystemModstamp", FieldType.DATETIME),
+    ),
+)
 #: Dialog Insight contacts keyed by ``f_Ext`` (the incremental tests' target or source).
 DI_CONTACT = TableSchema(
     "dialoginsight",

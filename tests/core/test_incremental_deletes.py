@@ -12,6 +12,7 @@ from pipeline_world import (
     MARK,
     NEW,
     OLD,
+    SF_LEAD,
     RecordingSystem,
     csv_frame,
     lead_transfer,
@@ -20,20 +21,6 @@ from pipeline_world import (
 
 from ditoolkit.core.mapping import Transfer
 from ditoolkit.core.pipeline import Endpoint, preview_transfer
-from ditoolkit.port import FieldSchema, FieldType, TableSchema
-
-T = FieldType
-SF_LEAD = TableSchema(
-    "salesforce",
-    "Lead",
-    (
-        FieldSchema("Ext__c", T.STRING, length=8, unique=True, external_id=True),
-        FieldSchema("Email", T.EMAIL, length=80),
-        FieldSchema("LastName", T.STRING, length=80, required=True),
-        FieldSchema("LeadSource", T.STRING, length=40),
-        FieldSchema("SystemModstamp", T.DATETIME),
-    ),
-)
 
 # Live Salesforce leads: K1 changed after the watermark, K2 unchanged, K4 re-created (or
 # undeleted) after the watermark with the key of a deleted lead.

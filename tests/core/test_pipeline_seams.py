@@ -10,6 +10,7 @@ from pipeline_world import (
     MARK,
     NEW,
     OLD,
+    SF_LEAD,
     RecordingSystem,
     csv_frame,
     lead_transfer,
@@ -19,20 +20,7 @@ from pipeline_world import (
 from ditoolkit.core.mapping import Transfer
 from ditoolkit.core.pipeline import Endpoint, preview_transfer
 from ditoolkit.errors import MappingError
-from ditoolkit.port import FieldSchema, FieldType, TableSchema
 from ditoolkit.systems.memory import MemorySystem
-
-T = FieldType
-SF_LEAD = TableSchema(
-    "salesforce",
-    "Lead",
-    (
-        FieldSchema("Ext__c", T.STRING, length=8, unique=True, external_id=True),
-        FieldSchema("Email", T.EMAIL, length=80),
-        FieldSchema("LastName", T.STRING, length=80, required=True),
-        FieldSchema("SystemModstamp", T.DATETIME),
-    ),
-)
 
 
 def transfer(direction: str, **changes: Any) -> Transfer:
